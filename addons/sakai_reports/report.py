@@ -1,0 +1,73 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""Management figures as table queries: graph and spreadsheet ready."""
+from sql import Literal, Null
+from sql.aggregate import Count, Min, Sum
+
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+
+
+def households():
+    return Pool().get('party.party').fields_get(
+        ['household'])['household']['selection']
+
+
+def employment_types():
+    return Pool().get('job.order').fields_get(
+        ['employment_type'])['employment_type']['selection']
+
+
+class ClientHousehold(ModelSQL, ModelView):
+    "Clients by Household"
+    __name__ = 'report.client.household'
+
+    household = fields.Selection('get_households', "Household")
+    clients = fields.Integer("Clients")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('clients', 'DESC'))
+
+    @classmethod
+    def get_households(cls):
+        return households()
+
+    @classmethod
+    def table_query(cls):
+        party = Pool().get('party.party').__table__()
+        return party.select(
+            Min(party.id).as_('id'),
+            party.household.as_('household'),
+            Count(Literal(1)).as_('clients'),
+            where=(party.is_client == Literal(True))
+            & (party.active == Literal(True))
+            & (party.household != Null),
+            group_by=[party.household])
+
+
+class JobOrderEmployment(ModelSQL, ModelView):
+    "Open Job Orders by Employment Type"
+    __name__ = 'report.job_order.employment'
+
+    employment_type = fields.Selection(
+        'get_employment_types', "Employment Type")
+    job_orders = fields.Integer("Job Orders")
+    positions = fields.Integer("Positions")
+
+    @classmethod
+    def get_employment_types(cls):
+        return employment_types()
+
+    @classmethod
+    def table_query(cls):
+        order = Pool().get('job.order').__table__()
+        return order.select(
+            Min(order.id).as_('id'),
+            order.employment_type.as_('employment_type'),
+            Count(Literal(1)).as_('job_orders'),
+            Sum(order.positions).as_('positions'),
+            where=(order.state == 'open') & (order.active == Literal(True)),
+            group_by=[order.employment_type])

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""Run the whole suite: each module's tests and scenarios, then tests/.
+
+SQLite by default; set TRYTOND_DATABASE_URI=postgresql://... and DB_NAME to
+run on PostgreSQL.  Prints a closing line "N passed, N failed, N skipped".
+"""
+import hashlib
+import os
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ADDONS = os.path.join(ROOT, 'addons')
+MODULES = [
+    'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
+    'sakai_reports']
+
+
+def addons_digest():
+    "Digest of the modules' files: a changed module gets a fresh DB cache"
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in sorted(os.walk(ADDONS)):
+        dirnames.sort()
+        for filename in sorted(filenames):
+            if filename.endswith(('.py', '.xml', '.cfg', '.po')):
+                path = os.path.join(dirpath, filename)
+                digest.update(path.encode())
+                with open(path, 'rb') as fp:
+                    digest.update(fp.read())
+    return digest.hexdigest()[:12]
+
+
+def configure():
+    uri = os.environ.setdefault('TRYTOND_DATABASE_URI', 'sqlite://')
+    backend = uri.split(':', 1)[0]
+    if backend == 'sqlite':
+        os.environ.setdefault('DB_NAME', ':memory:')
+    cache = os.path.join(ROOT, 'var', 'cache', f'{backend}-{addons_digest()}')
+    os.makedirs(cache, exist_ok=True)
+    os.environ.setdefault('DB_CACHE', cache)
+    os.environ.setdefault('TRYTOND_EMAIL__URI', 'dummy://')
+    # Tests must not depend on the machine's timezone
+    os.environ.setdefault('TZ', 'UTC')
+    os.environ.setdefault('TRYTOND_TEST_TMP', tempfile.mkdtemp())
+
+
+def suite(names):
+    loader = unittest.TestLoader()
+    tests = unittest.TestSuite()
+    for module in MODULES:
+        if names and module not in names:
+            continue
+        tests.addTests(loader.discover(
+                os.path.join(ADDONS, module, 'tests'),
+                top_level_dir=ADDONS))
+    if not names or 'tests' in names:
+        tests.addTests(loader.discover(
+                os.path.join(ROOT, 'tests'), top_level_dir=ROOT))
+    return tests
+
+
+def main():
+    configure()
+    result = unittest.TextTestRunner(verbosity=2).run(suite(sys.argv[1:]))
+    failed = len(result.failures) + len(result.errors) + len(
+        result.unexpectedSuccesses)
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped
+    print(f'{passed} passed, {failed} failed, {skipped} skipped')
+    return 0 if result.wasSuccessful() and result.testsRun else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,110 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""End to end: a counselor logs in to the web client and sees clients.
+
+Builds a demo database as `make demo` does, starts the server on a free
+port and drives sao in headless Chromium (playwright-core from npm).
+SCREENSHOT_DIR=docs/screenshots keeps the picture for the README.
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+MODULES = [
+    'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
+    'sakai_reports']
+PASSWORD = 'demo-password-2026'
+CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
+PLAYWRIGHT = os.path.join(ROOT, 'node_modules', 'playwright-core')
+SAO = os.path.join(ROOT, 'node_modules', 'tryton-sao')
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+@unittest.skipIf(
+    os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'),
+    "the browser test runs the SQLite demo; it runs with `make test`")
+@unittest.skipUnless(
+    os.environ.get('CI') or (
+        os.path.exists(CHROMIUM) and os.path.isdir(PLAYWRIGHT)),
+    "needs chromium and `npm ci` (make test installs them)")
+class BrowserTestCase(unittest.TestCase):
+    "The back office in a browser"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp()
+        cls.port = free_port()
+        cls.conf = os.path.join(cls.tmp, 'trytond.conf')
+        with open(cls.conf, 'w') as fp:
+            fp.write(f'[database]\nuri = sqlite://\npath = {cls.tmp}\n'
+                f'[web]\nlisten = 127.0.0.1:{cls.port}\nroot = {SAO}\n')
+        open(os.path.join(cls.tmp, 'demo.sqlite'), 'w').close()
+        passfile = os.path.join(cls.tmp, 'password')
+        with open(passfile, 'w') as fp:
+            fp.write(PASSWORD)
+        env = dict(os.environ, TRYTONPASSFILE=passfile)
+        env.pop('TRYTOND_DATABASE_URI', None)
+        env.pop('DB_NAME', None)
+        admin = [os.path.join(BIN, 'trytond-admin'), '-c', cls.conf,
+            '-d', 'demo']
+        run = dict(env=env, check=True, capture_output=True)
+        subprocess.run(admin + ['--all', '-l', 'ja',
+                '--email', 'admin@example.com'], **run)
+        subprocess.run(admin + ['-u'] + MODULES
+            + ['--activate-dependencies', '-l', 'ja'], **run)
+        subprocess.run([sys.executable,
+                os.path.join(ROOT, 'demo', 'load_demo.py'),
+                '-c', cls.conf, '-d', 'demo'], **run)
+        cls.server = subprocess.Popen(
+            [os.path.join(BIN, 'trytond'), '-c', cls.conf, '-d', 'demo'],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.url = f'http://127.0.0.1:{cls.port}'
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(cls.url + '/', timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.terminate()
+        cls.server.wait(10)
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_counselor_sees_japanese_client_list(self):
+        "A counselor logs in and sees the client list in Japanese"
+        screenshot = os.path.join(
+            os.environ.get('SCREENSHOT_DIR', self.tmp),
+            'counselor-clients.png')
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser',
+                    'counselor_clients.mjs'),
+                self.url, 'demo', 'counselor1', PASSWORD, screenshot],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        page = json.loads(result.stdout.strip().splitlines()[-1])
+        # Our menus and Tryton's own, in Japanese
+        self.assertIn("就業支援", page['menu'])
+        self.assertIn("相談者", page['menu'])
+        self.assertNotIn("Administration", page['menu'])
+        self.assertIn("相談者", page['tab'])
+        # The demo clients, with their households in Japanese
+        self.assertGreaterEqual(len(page['rows']), 10)
+        self.assertTrue(any("シングルマザー" in r for r in page['rows']))
+        self.assertTrue(os.path.exists(screenshot))
