@@ -29,11 +29,11 @@ demo: install web db start
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt $(foreach m,$(MODULES),addons/$(m)/pyproject.toml)
+$(VENV)/.installed: requirements.txt constraints.txt $(foreach m,$(MODULES),addons/$(m)/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet $(foreach m,$(MODULES),-e addons/$(m))
+	$(BIN)/pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/pip install --quiet -c constraints.txt $(foreach m,$(MODULES),-e addons/$(m))
 	touch $@
 
 web: $(SAO)/locale/ja.json

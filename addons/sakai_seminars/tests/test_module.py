@@ -36,13 +36,15 @@ class SakaiSeminarsTestCase(ModuleTestCase):
         with self.assertRaises(ValidationError):
             session.save()
         session.end = start + dt.timedelta(hours=2)
-        session.capacity = 0
-        with self.assertRaises(SQLConstraintError):
-            session.save()
-        session.capacity = 20
         session.save()
         Session.do([session])
         self.assertEqual(session.state, 'done')
+
+        # Last: PostgreSQL aborts the transaction on a failed constraint
+        empty = Session(seminar=seminar, start=start,
+            end=start + dt.timedelta(hours=1), capacity=0)
+        with self.assertRaises(SQLConstraintError):
+            empty.save()
 
 
 del ModuleTestCase
