@@ -38,3 +38,15 @@ class Translation(metaclass=PoolMeta):
                     count += super().translation_import(
                         lang, base_module, [path])
         return count
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('line.event|retry_failed', "Process Failed LINE Events"),
+                ('line.message|deliver_due', "Send Queued LINE Messages"),
+                ])

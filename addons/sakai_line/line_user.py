@@ -6,6 +6,7 @@ import re
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.pool import Pool
 
 from .exceptions import InvalidLineUserId
 
@@ -25,6 +26,9 @@ class LineUser(ModelSQL, ModelView):
             ], "State", required=True, readonly=True, sort=False)
     followed_at = fields.DateTime("Followed At", readonly=True)
     blocked_at = fields.DateTime("Blocked At", readonly=True)
+    state_changed_at = fields.DateTime("State Changed At", readonly=True)
+    history = fields.One2Many('line.user.history', 'line_user', "History",
+        readonly=True)
 
     @classmethod
     def __setup__(cls):
@@ -41,6 +45,43 @@ class LineUser(ModelSQL, ModelView):
     def default_state(cls):
         return 'following'
 
+    def _is_latest(self, at):
+        "Events may arrive out of order: the latest one sets the state"
+        return not self.state_changed_at or at >= self.state_changed_at
+
+    def record_follow(self, event, unblocked=False):
+        "Record a follow: a new friend, or one who unblocked us"
+        History = Pool().get('line.user.history')
+        returning = unblocked or any(
+            h.action == 'block' and h.at <= event.occurred_at
+            for h in self.history)
+        History.create([{
+                    'line_user': self.id,
+                    'action': 'unblock' if returning else 'follow',
+                    'at': event.occurred_at,
+                    'event': event.id,
+                    }])
+        if self._is_latest(event.occurred_at):
+            self.state = 'following'
+            self.followed_at = event.occurred_at
+            self.state_changed_at = event.occurred_at
+            self.save()
+
+    def record_block(self, event):
+        "Record an unfollow: LINE calls blocking the account unfollow"
+        History = Pool().get('line.user.history')
+        History.create([{
+                    'line_user': self.id,
+                    'action': 'block',
+                    'at': event.occurred_at,
+                    'event': event.id,
+                    }])
+        if self._is_latest(event.occurred_at):
+            self.state = 'blocked'
+            self.blocked_at = event.occurred_at
+            self.state_changed_at = event.occurred_at
+            self.save()
+
     @classmethod
     def validate_fields(cls, users, field_names):
         super().validate_fields(users, field_names)
@@ -51,3 +92,28 @@ class LineUser(ModelSQL, ModelView):
                 raise InvalidLineUserId(gettext(
                         'sakai_line.msg_invalid_line_user_id',
                         line_id=user.line_id))
+
+
+class History(ModelSQL, ModelView):
+    "LINE User Follow History"
+    __name__ = 'line.user.history'
+
+    line_user = fields.Many2One('line.user', "LINE User", required=True,
+        readonly=True, ondelete='CASCADE')
+    action = fields.Selection([
+            ('follow', "Added as Friend"),
+            ('unblock', "Unblocked"),
+            ('block', "Blocked"),
+            ], "Action", required=True, readonly=True, sort=False)
+    at = fields.DateTime("At", required=True, readonly=True)
+    event = fields.Many2One('line.event', "Event", readonly=True,
+        ondelete='SET NULL')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('line_user')
+        t = cls.__table__()
+        cls._sql_indexes.add(
+            Index(t, (t.action, Index.Equality()), (t.at, Index.Range())))
+        cls._order.insert(0, ('at', 'DESC'))

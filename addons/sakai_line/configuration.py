@@ -1,0 +1,140 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""The LINE channel of the programme: credentials and API endpoints."""
+import datetime as dt
+import os
+
+from linebot.v3.messaging import ApiClient, MessagingApi
+from linebot.v3.messaging import Configuration as SDKConfiguration
+
+from trytond import config
+from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.i18n import gettext
+from trytond.transaction import without_check_access
+
+from .exceptions import LineUnreachable
+
+# Environment variables override what the administrator saved
+ENV_SECRET = 'SAKAI_LINE_CHANNEL_SECRET'
+ENV_TOKEN = 'SAKAI_LINE_CHANNEL_ACCESS_TOKEN'
+ENV_ENDPOINT = 'SAKAI_LINE_API_ENDPOINT'
+ENV_DATA_ENDPOINT = 'SAKAI_LINE_API_DATA_ENDPOINT'
+# Documented in the README; only accepted in demo mode
+DEMO_SECRET = 'demo-channel-secret'
+DEMO_TOKEN = 'demo-channel-access-token'
+MASK = '••••••••'
+
+
+def utcnow():
+    "Naive UTC, as Tryton stores datetimes"
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def demo_mode():
+    "Demo mode is switched on in trytond.conf: [sakai_line] demo = True"
+    return config.getboolean('sakai_line', 'demo', default=False)
+
+
+class Configuration(ModelSingleton, ModelSQL, ModelView):
+    "LINE Channel"
+    __name__ = 'line.configuration'
+
+    channel_id = fields.Char("Channel ID")
+    bot_basic_id = fields.Char("Basic ID",
+        help="The account's ID as shown in LINE, e.g. @123abcde.")
+    channel_secret = fields.Function(fields.Char("Channel Secret",
+            help="Written once; never shown again."),
+        'get_masked', setter='set_credential')
+    channel_access_token = fields.Function(fields.Char(
+            "Channel Access Token",
+            help="A long-lived token; written once, never shown again."),
+        'get_masked', setter='set_credential')
+    stored_channel_secret = fields.Char("Stored Channel Secret",
+        readonly=True)
+    stored_channel_access_token = fields.Char(
+        "Stored Channel Access Token", readonly=True)
+    endpoint = fields.Char("API Endpoint", required=True)
+    data_endpoint = fields.Char("API Data Endpoint", required=True)
+    quota_type = fields.Char("Quota Type", readonly=True)
+    quota_limit = fields.Integer("Monthly Quota", readonly=True)
+    quota_used = fields.Integer("Messages Sent This Month", readonly=True)
+    quota_read_at = fields.DateTime("Quota Read At", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._buttons.update({
+                'read_quota': {},
+                })
+
+    @classmethod
+    def default_endpoint(cls):
+        return 'https://api.line.me'
+
+    @classmethod
+    def default_data_endpoint(cls):
+        return 'https://api-data.line.me'
+
+    def get_masked(self, name):
+        value = getattr(self, 'stored_' + name)
+        if value:
+            return MASK + value[-4:]
+
+    @classmethod
+    def set_credential(cls, configurations, name, value):
+        if value and value.startswith(MASK):
+            return
+        cls.write(configurations, {'stored_' + name: value or None})
+
+    @classmethod
+    def credentials(cls):
+        "Return (secret, access token) with environment and demo fallbacks"
+        with without_check_access():
+            configuration = cls(1)
+            secret = (os.environ.get(ENV_SECRET)
+                or configuration.stored_channel_secret)
+            token = (os.environ.get(ENV_TOKEN)
+                or configuration.stored_channel_access_token)
+        if demo_mode():
+            secret = secret or DEMO_SECRET
+            token = token or DEMO_TOKEN
+        return secret, token
+
+    @classmethod
+    def api_client(cls, data=False):
+        "Return a line-bot-sdk ApiClient for the channel"
+        with without_check_access():
+            configuration = cls(1)
+            endpoint = configuration.endpoint
+            data_endpoint = configuration.data_endpoint
+        _, token = cls.credentials()
+        if data:
+            host = os.environ.get(ENV_DATA_ENDPOINT) or data_endpoint
+        else:
+            host = os.environ.get(ENV_ENDPOINT) or endpoint
+        return ApiClient(SDKConfiguration(
+                host=host.rstrip('/'), access_token=token or ''))
+
+    @classmethod
+    @ModelView.button
+    def read_quota(cls, configurations):
+        "Read the monthly message quota and what was used from LINE"
+        if not configurations:
+            return
+        try:
+            with cls.api_client() as client:
+                api = MessagingApi(client)
+                quota = api.get_message_quota(_request_timeout=10)
+                consumption = api.get_message_quota_consumption(
+                    _request_timeout=10)
+        except Exception as exception:
+            raise LineUnreachable(gettext(
+                    'sakai_line.msg_line_unreachable',
+                    error=str(exception)[:200])) from exception
+        cls.write(configurations, {
+                'quota_type': quota.type,
+                'quota_limit': quota.value,
+                'quota_used': consumption.total_usage,
+                'quota_read_at': utcnow(),
+                })

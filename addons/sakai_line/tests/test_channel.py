@@ -1,0 +1,258 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""The LINE channel against the local LINE stand-in."""
+import datetime as dt
+import json
+import unittest
+from unittest.mock import patch
+
+from line_standin import StandIn
+from line_standin import webhook as line_webhook
+
+from trytond.pool import Pool
+from trytond.tests.test_tryton import (
+    activate_module, drop_db, with_transaction)
+from trytond.transaction import Transaction
+
+from ..configuration import utcnow
+
+
+class ChannelTestCase(unittest.TestCase):
+    "LINE channel"
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        activate_module('sakai_line')
+        cls.line = StandIn().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.line.stop()
+        drop_db()
+
+    def setUp(self):
+        self.line.reset()
+        # No real waiting between quick retries in tests
+        patcher = patch('sakai_line.message.time.sleep')
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def configure(self):
+        Configuration = Pool().get('line.configuration')
+        configuration = Configuration(1)
+        configuration.channel_secret = 'secret'
+        configuration.channel_access_token = 'token'
+        configuration.endpoint = configuration.data_endpoint = self.line.url
+        configuration.save()
+
+    def followers(self, count):
+        LineUser = Pool().get('line.user')
+        return LineUser.create([
+                {'line_id': line_webhook.random_user_id(),
+                    'state': 'following'} for _ in range(count)])
+
+    def compose(self, users, text="こんにちは", **kwargs):
+        Message = Pool().get('line.message')
+        message = Message.compose(
+            users, [{'type': 'text', 'text': text}], **kwargs)
+        # What the queue does after the commit
+        Message.deliver([message])
+        return message
+
+    def receive(self, *events):
+        Event = Pool().get('line.event')
+        # The webhook's body, as the route hands it over
+        data = json.loads(line_webhook.body(list(events)))
+        Event.receive(data['events'])
+        Event.process(Event.search([('state', '=', 'pending')]))
+
+    def assertClean(self):
+        self.assertEqual(self.line.invalid, [])
+        self.assertEqual(self.line.profile_requests(), [])
+
+    @with_transaction()
+    def test_multicast_batches(self):
+        "1,201 followers get one message in 3 multicasts of at most 500"
+        self.configure()
+        users = self.followers(1201)
+        message = self.compose(users)
+        self.assertEqual(message.state, 'sent')
+        self.assertEqual(
+            sorted(len(b.recipients) for b in message.batches),
+            [201, 500, 500])
+        self.assertEqual(len({b.retry_key for b in message.batches}), 3)
+        calls = self.line.calls('multicast')
+        self.assertEqual(len(calls), 3)
+        self.assertTrue(all(c.headers.get('x-line-retry-key') for c in calls))
+        self.assertEqual(len(self.line.delivered), 1201)
+        self.assertClean()
+
+    @with_transaction()
+    def test_blocked_users_skipped(self):
+        "Blocked friends get nothing"
+        self.configure()
+        users = self.followers(3)
+        users[0].state = 'blocked'
+        users[0].save()
+        message = self.compose(users)
+        self.assertEqual(
+            sorted(r.state for r in message.recipients),
+            ['sent', 'sent', 'skipped'])
+        self.assertEqual(len(self.line.delivered), 2)
+
+    @with_transaction()
+    def test_reply_when_token_fresh(self):
+        "A fresh reply token is used (free); an old one falls back to push"
+        self.configure()
+        user, = self.followers(1)
+        token = self.line.issue_reply_token(user.line_id)
+        message = self.compose([user], reply_token=token)
+        self.assertEqual([b.method for b in message.batches], ['reply'])
+
+        stale = self.compose([user], reply_token='expired',
+            reply_received_at=utcnow() - dt.timedelta(minutes=5))
+        self.assertEqual([b.method for b in stale.batches], ['push'])
+
+        used = self.compose([user], reply_token=token)
+        self.assertEqual([b.method for b in used.batches], ['push'])
+        self.assertEqual(used.state, 'sent')
+        self.assertEqual(len(self.line.messages_for(user.line_id)), 3)
+        self.assertClean()
+
+    @with_transaction()
+    def test_retry_after_crash(self):
+        "Sending again with the same retry key never delivers twice"
+        pool = Pool()
+        Batch = pool.get('line.message.batch')
+        Message = pool.get('line.message')
+        self.configure()
+        user, = self.followers(1)
+        message = self.compose([user])
+        batch, = message.batches
+        self.assertEqual(batch.state, 'sent')
+        # The worker died before its commit: the batch looks unsent
+        Batch.write([batch], {'state': 'pending', 'sent_at': None})
+        Message.write([message], {'state': 'queued'})
+        Message.deliver([message])
+        self.assertEqual(batch.state, 'sent')
+        self.assertEqual(message.state, 'sent')
+        self.assertEqual(len(self.line.calls('pushMessage')), 2)
+        self.assertEqual(len(self.line.messages_for(user.line_id)), 1)
+
+    @with_transaction()
+    def test_server_errors(self):
+        "5xx is retried at once, 429 later, 4xx not at all"
+        pool = Pool()
+        Message = pool.get('line.message')
+        self.configure()
+        user, = self.followers(1)
+
+        self.line.fail_next(500, count=2)
+        message = self.compose([user])
+        self.assertEqual(message.state, 'sent')
+        self.assertEqual(message.batches[0].attempts, 3)
+
+        # 1 attempt and 3 quick retries, all refused
+        self.line.fail_next(429, count=4)
+        message = self.compose([user])
+        batch, = message.batches
+        self.assertEqual(message.state, 'queued')
+        self.assertEqual(batch.state, 'pending')
+        self.assertGreater(batch.next_attempt_at, utcnow())
+        self.assertIn('429', batch.error)
+        # Due later: the scheduler sends it
+        batch.next_attempt_at = utcnow() - dt.timedelta(seconds=1)
+        batch.save()
+        Message.deliver_due()
+        self.assertEqual(message.state, 'sent')
+
+        self.line.fail_next(429, count=100)
+        message = self.compose([user])
+        batch, = message.batches
+        # Past the time limit, it is given up and shown as failed
+        batch.first_attempt_at = utcnow() - dt.timedelta(days=1)
+        batch.next_attempt_at = utcnow() - dt.timedelta(seconds=1)
+        batch.save()
+        Message.deliver_due()
+        self.assertEqual(message.state, 'failed')
+        self.assertEqual(batch.recipients[0].state, 'failed')
+        self.assertEqual(len(self.line.messages_for(user.line_id)), 2)
+
+    @with_transaction()
+    def test_message_content_checked(self):
+        "A message holds 1 to 5 LINE message objects"
+        from trytond.model.exceptions import ValidationError
+        Message = Pool().get('line.message')
+        user, = self.followers(1)
+        for content in ['[]', 'not json', json.dumps([{'type': 'text',
+                            'text': str(i)} for i in range(6)])]:
+            with self.subTest(content=content):
+                with self.assertRaises(ValidationError):
+                    Message(content=content,
+                        recipients=[{'line_user': user}]).save()
+
+    @with_transaction()
+    def test_follow_history(self):
+        "Follows and blocks make the history; the latest sets the state"
+        LineUser = Pool().get('line.user')
+        user_id = line_webhook.random_user_id()
+        now_ms = int(utcnow().replace(tzinfo=dt.UTC).timestamp() * 1000)
+        follow = line_webhook.follow_event(user_id, timestamp=now_ms - 5000)
+        unfollow = line_webhook.unfollow_event(user_id, timestamp=now_ms)
+        # Delivered out of order: the block is the latest
+        self.receive(unfollow)
+        self.receive(follow)
+        user, = LineUser.search([('line_id', '=', user_id)])
+        self.assertEqual(user.state, 'blocked')
+        self.assertEqual(
+            sorted(h.action for h in user.history), ['block', 'follow'])
+
+    @with_transaction()
+    def test_failed_event_retried(self):
+        "A failing event is kept with its error and processed again later"
+        pool = Pool()
+        Event = pool.get('line.event')
+        LineUser = pool.get('line.user')
+        user_id = line_webhook.random_user_id()
+        with patch.object(LineUser, 'record_follow',
+                side_effect=RuntimeError("database hiccup")):
+            self.receive(line_webhook.follow_event(user_id))
+        event, = Event.search([('line_id', '=', user_id)])
+        self.assertEqual(event.state, 'failed')
+        self.assertIn("database hiccup", event.error)
+        self.assertEqual(LineUser.search([('line_id', '=', user_id)]), [])
+
+        event.next_attempt_at = utcnow() - dt.timedelta(seconds=1)
+        event.save()
+        Event.retry_failed()
+        self.assertEqual(event.state, 'done')
+        self.assertEqual(event.attempts, 2)
+        self.assertEqual(
+            LineUser.search([('line_id', '=', user_id)])[0].state,
+            'following')
+
+    @with_transaction()
+    def test_duplicate_events(self):
+        "The same webhookEventId is stored once"
+        Event = Pool().get('line.event')
+        follow = line_webhook.follow_event(line_webhook.random_user_id())
+        self.receive(follow, follow)
+        self.receive(follow)
+        self.assertEqual(len(Event.search([
+                        ('webhook_event_id', '=',
+                            follow['webhookEventId'])])), 1)
+
+    @with_transaction()
+    def test_secret_required_outside_demo(self):
+        "Without a secret the webhook refuses, unless in demo mode"
+        Configuration = Pool().get('line.configuration')
+        self.assertEqual(Configuration.credentials(), (None, None))
+        with patch('sakai_line.configuration.demo_mode', return_value=True):
+            self.assertEqual(Configuration.credentials(),
+                ('demo-channel-secret', 'demo-channel-access-token'))
+        with patch.dict('os.environ', {
+                    'SAKAI_LINE_CHANNEL_SECRET': 'from-env'}):
+            self.assertEqual(Configuration.credentials()[0], 'from-env')
+        Transaction().rollback()
