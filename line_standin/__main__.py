@@ -1,10 +1,14 @@
-"""Run the LINE Messaging API stand-in in the foreground.
+"""Run the LINE Messaging API stand-in in the foreground, with the chat
+simulator for people at ``/simulator/`` on the same port.
 
-    python -m line_standin --port 8931
+    python -m line_standin --port 8931 \
+        --webhook http://127.0.0.1:8000/sakai/line/webhook \
+        --secret demo-channel-secret
 
 Point the app at it with ``Configuration(host='http://127.0.0.1:8931',
 access_token=...)``.  Each request is logged on one line: method, path,
-status, valid / invalid (with the errors) / fail / rate-limit, operation.
+status, valid / invalid (with the errors) / fail / rate-limit, operation;
+each simulator event as ``SIMULATOR <kind> <user> -> webhook <status>``.
 """
 import argparse
 import signal
@@ -12,6 +16,10 @@ import sys
 import threading
 
 from .server import StandIn
+from .simulator import Simulator
+
+DEFAULT_WEBHOOK = 'http://127.0.0.1:8000/sakai/line/webhook'
+DEFAULT_SECRET = 'demo-channel-secret'
 
 
 def main(argv=None):
@@ -29,6 +37,18 @@ def main(argv=None):
     parser.add_argument('--rate-limit', action='append', default=[],
         metavar='PATH_PREFIX=PER_SECOND',
         help='e.g. /v2/bot/message/multicast=200 (repeatable)')
+    group = parser.add_argument_group('simulator',
+        'a LINE chat for people at http://HOST:PORT/simulator/')
+    group.add_argument('--webhook', default=DEFAULT_WEBHOOK,
+        metavar='URL', help='where the simulator POSTs webhook events '
+        f'(default {DEFAULT_WEBHOOK}, `make demo`)')
+    group.add_argument('--secret', default=DEFAULT_SECRET,
+        help='channel secret the events are signed with '
+        f'(default {DEFAULT_SECRET}, the demo mode secret)')
+    group.add_argument('--account-name', default='公式アカウント',
+        help='name shown in the chat header')
+    group.add_argument('--no-simulator', action='store_true',
+        help='serve the API only')
     args = parser.parse_args(argv)
 
     rate_limits = {}
@@ -41,12 +61,21 @@ def main(argv=None):
     def log(line):
         print(line, flush=True)
 
+    simulator = None
+    if not args.no_simulator:
+        simulator = Simulator(args.webhook, args.secret,
+            account_name=args.account_name)
     standin = StandIn(args.host, args.port, rate_limits=rate_limits,
-        access_tokens=args.access_tokens, log=log)
+        access_tokens=args.access_tokens, log=log, simulator=simulator)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with standin:
-        print(f'LINE stand-in listening on {standin.url}', flush=True)
+        # one line: the stand-in's URL comes first
+        line = f'LINE stand-in listening on {standin.url}'
+        if simulator is not None:
+            line += (f' (simulator: {standin.url}/simulator/ -> webhook '
+                f'{args.webhook})')
+        print(line, flush=True)
         try:
             stop.wait()
         except KeyboardInterrupt:

@@ -208,6 +208,9 @@ class StandIn:
     :param validate_responses: check every answer against the spec too;
         problems are listed in ``response_errors`` (tests assert it empty).
     :param log: a callable taking one line of text per request.
+    :param simulator: a :class:`line_standin.simulator.Simulator` to serve
+        the chat simulator for people under ``/simulator/`` (those paths are
+        neither validated nor recorded).
     """
 
     reply_token_ttl = 60
@@ -215,7 +218,7 @@ class StandIn:
 
     def __init__(self, host='127.0.0.1', port=0, *, rate_limits=None,
             clock=None, access_tokens=None, validate_responses=True,
-            quota=1000, log=None):
+            quota=1000, log=None, simulator=None):
         self.host = host
         self.port = port
         self.rate_limits = dict(rate_limits or {})
@@ -225,6 +228,7 @@ class StandIn:
         self.validate_responses = validate_responses
         self.quota = quota
         self.log = log
+        self.simulator = None
         self._lock = threading.RLock()
         self._server = None
         self._thread = None
@@ -235,6 +239,8 @@ class StandIn:
         specs.messaging()
         specs.insight()
         self.reset()
+        if simulator is not None:
+            simulator.attach(self)
 
     # -- life cycle ---------------------------------------------------------
 
@@ -279,6 +285,8 @@ class StandIn:
             self.requests = []
             self.invalid = []
             self.delivered = []
+            # wall-clock time of each delivery, for the simulator's page
+            self.delivery_times = []
             self.broadcasts = []
             self.response_errors = []
             self.blocked = set()
@@ -292,6 +300,9 @@ class StandIn:
             self._delays = []
             self._windows = collections.defaultdict(collections.deque)
             self._usage = 0
+        simulator = getattr(self, 'simulator', None)
+        if simulator is not None:
+            simulator.reset()
 
     # -- test controls ------------------------------------------------------
 
@@ -374,6 +385,10 @@ class StandIn:
         path = urllib.parse.unquote(split.path)
         query_items = urllib.parse.parse_qsl(
             split.query, keep_blank_values=True)
+        if self.simulator is not None and _is_simulator_path(path):
+            # not LINE's API: neither validated nor recorded
+            return self.simulator.handle(
+                method, path, dict(query_items), headers, raw_body)
         content_type = headers.get('content-type', '')
         record = RecordedRequest(
             method=method.upper(), path=path, query=dict(query_items),
@@ -591,6 +606,7 @@ class StandIn:
                 return 0
             for message in messages:
                 self.delivered.append(Delivery(user_id, message))
+                self.delivery_times.append(time.time())
             return len(messages)
 
     def _sent_messages(self, messages):
@@ -799,6 +815,10 @@ class StandIn:
             # a binary download (message content, preview): a few bytes
             return int(code), b'line-standin content'
         return int(code), {}
+
+
+def _is_simulator_path(path):
+    return path == '/simulator' or path.startswith('/simulator/')
 
 
 def _is_body_error(error):

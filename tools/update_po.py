@@ -29,7 +29,7 @@ def main():
     parser.add_argument('modules', nargs='*', default=MODULES)
     args = parser.parse_args()
 
-    from trytond.config import config
+    import trytond.config as config
     config.update_etc(args.config)
     from trytond.pool import Pool
     from trytond.transaction import Transaction

@@ -56,6 +56,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         "Stored Channel Access Token", readonly=True)
     endpoint = fields.Char("API Endpoint", required=True)
     data_endpoint = fields.Char("API Data Endpoint", required=True)
+    greeting = fields.Text("Greeting",
+        help="Sent as a reply when someone adds the account as a friend.")
+    welcome_back = fields.Text("Welcome Back",
+        help="Sent as a reply when someone unblocks the account.")
     quota_type = fields.Char("Quota Type", readonly=True)
     quota_limit = fields.Integer("Monthly Quota", readonly=True)
     quota_used = fields.Integer("Messages Sent This Month", readonly=True)
@@ -67,6 +71,16 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         cls._buttons.update({
                 'read_quota': {},
                 })
+
+    @classmethod
+    def default_greeting(cls):
+        return ("友だち追加ありがとうございます。\n"
+            "お仕事やキャリアのこと、いつでもご相談ください。"
+            "下のメニューから相談の予約やよくある質問をご覧いただけます。")
+
+    @classmethod
+    def default_welcome_back(cls):
+        return "おかえりなさい。またいつでもご相談ください。"
 
     @classmethod
     def default_endpoint(cls):

@@ -9,6 +9,7 @@ import traceback
 
 from sql import Conflict
 
+from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -189,6 +190,23 @@ class Event(ModelSQL, ModelView):
         user = self._get_line_user()
         unblocked = bool((data.get('follow') or {}).get('isUnblocked'))
         user.record_follow(self, unblocked)
+        self._greet(user, data, unblocked)
+
+    def _greet(self, user, data, unblocked):
+        "Answer a new or returning friend with the reply token (free)"
+        pool = Pool()
+        Configuration = pool.get('line.configuration')
+        Message = pool.get('line.message')
+        configuration = Configuration(1)
+        text = (configuration.welcome_back if unblocked
+            else configuration.greeting)
+        if not text or self.redelivery:
+            return
+        Message.compose([user], [{'type': 'text', 'text': text}],
+            description=gettext('sakai_line.msg_description_welcome_back'
+                if unblocked else 'sakai_line.msg_description_greeting'),
+            reply_token=data.get('replyToken'),
+            reply_received_at=self.occurred_at, deliver=True)
 
     def _process_unfollow(self, data):
         user = self._get_line_user()

@@ -38,6 +38,7 @@ RATE_LIMITS = {'push': 2000, 'multicast': 200, 'reply': 2000}
 # Retries: quick ones within the call, then later ones by the scheduler
 QUICK_RETRIES = (0.5, 1, 2)
 GIVE_UP_AFTER = dt.timedelta(hours=12)
+QUEUE_GRACE = dt.timedelta(minutes=2)
 REQUEST_TIMEOUT = 10
 
 
@@ -154,8 +155,11 @@ class Message(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def compose(cls, line_users, messages, description=None,
-            reply_token=None, reply_received_at=None):
-        "Create a queued message to line_users with LINE message objects"
+            reply_token=None, reply_received_at=None, deliver=False):
+        """Create a queued message to line_users with LINE message objects
+
+        deliver sends it at once, for callers already running in the queue.
+        """
         message = cls(
             description=description,
             content=json.dumps(messages, ensure_ascii=False),
@@ -166,6 +170,8 @@ class Message(Workflow, ModelSQL, ModelView):
                 reply_received_at or utcnow()) + REPLY_TOKEN_LIFETIME
         message.save()
         cls.send([message])
+        if deliver:
+            cls.deliver([message])
         return message
 
     @classmethod
@@ -262,11 +268,15 @@ class Message(Workflow, ModelSQL, ModelView):
     def deliver_due(cls):
         "Scheduled: send batches waiting for a retry"
         Batch = Pool().get('line.message.batch')
+        now = utcnow()
         batches = Batch.search([
                 ('state', '=', 'pending'),
                 ['OR',
-                    ('next_attempt_at', '=', None),
-                    ('next_attempt_at', '<=', utcnow()),
+                    # Never tried: left over by a lost queue task; give the
+                    # queue its chance first
+                    [('next_attempt_at', '=', None),
+                        ('create_date', '<=', now - QUEUE_GRACE)],
+                    ('next_attempt_at', '<=', now),
                     ],
                 ])
         cls.deliver(list({b.message for b in batches}))
