@@ -131,12 +131,13 @@ class Simulator:
     # -- events ---------------------------------------------------------------
 
     def send(self, user_id, kind, text=None, data=None, params=None,
-            display_text=None):
+            display_text=None, client_id=None):
         """Build, sign and POST one webhook event of *kind* for *user_id*.
 
         Returns ``(record, http_status)``; *record* is what the page draws
         (``kind``, ``text``, ``data``, ``params``, ``displayText``,
-        ``status``, ``error``, ``event``)."""
+        ``status``, ``error``, ``event``); *client_id* is the page's own
+        key for the event (to replace its "sending" bubble)."""
         standin = self.standin
         if not (isinstance(user_id, str) and USER_ID.match(user_id)):
             raise _BadRequest('userId must be U followed by 32 hex digits')
@@ -157,6 +158,9 @@ class Simulator:
                 raise _BadRequest('params must map strings to strings')
             if display_text is not None and not isinstance(display_text, str):
                 raise _BadRequest('displayText must be a string')
+        if client_id is not None and not (
+                isinstance(client_id, str) and len(client_id) <= 64):
+            raise _BadRequest('clientId must be a short string')
         if kind in ('text', 'postback') and self.state(user_id) == 'blocked':
             # LINE does not let a user write to an account they blocked
             return None, 409
@@ -200,6 +204,7 @@ class Simulator:
             'displayText': display_text if kind == 'postback' else None,
             'status': None, 'error': None,
             'webhookEventId': event['webhookEventId'],
+            'clientId': client_id,
         }
         with self._lock:
             record['id'] = next(self._ids)
@@ -214,7 +219,7 @@ class Simulator:
                     'User-Agent': USER_AGENT,
                 }, timeout=self.timeout)
         except requests.RequestException as exc:
-            error = f'{type(exc).__name__}: {exc}'
+            error = _short_error(exc, self.timeout)
             with self._lock:
                 record['error'] = error[:300]
             self._log(f'SIMULATOR {kind} {user_id} -> webhook error {error}')
@@ -322,7 +327,8 @@ class Simulator:
             record, status = self.send(data.get('userId'), data.get('kind'),
                 text=data.get('text'), data=data.get('data'),
                 params=data.get('params'),
-                display_text=data.get('displayText'))
+                display_text=data.get('displayText'),
+                client_id=data.get('clientId'))
             if record is None:
                 return _json(status, {'status': None,
                     'error': 'ブロック中はメッセージを送れません'})
@@ -336,3 +342,11 @@ def _json(status, body):
         'Cache-Control': 'no-store',
     }, json.dumps(body, ensure_ascii=False).encode('utf-8')
 
+
+def _short_error(exc, timeout):
+    "A one-line reason the webhook could not be reached."
+    name = type(exc).__name__
+    if isinstance(exc, requests.Timeout):
+        return f'{name}: no answer within {timeout} s'
+    reason = re.search(r'\[Errno -?\d+\] [^\'")]+', str(exc))
+    return f'{name}: ' + (reason.group(0) if reason else str(exc))[:200]
