@@ -13,6 +13,10 @@ MODULES := sakai_line sakai_counseling sakai_jobs sakai_seminars sakai_reports
 SAO := node_modules/tryton-sao
 CONF := $(VAR)/trytond.conf
 DEMO_PASSWORD := demo-password-2026
+LINE_PORT ?= 8931
+# The demo talks to the local LINE stand-in, never to LINE
+LINE_ENV := SAKAI_LINE_API_ENDPOINT=http://$(HOST):$(LINE_PORT) \
+	SAKAI_LINE_API_DATA_ENDPOINT=http://$(HOST):$(LINE_PORT)
 
 .PHONY: demo install web db start stop test test-postgresql test-browser clean
 
@@ -25,6 +29,7 @@ demo: install web db start
 	@echo "  システム管理者:            sysadmin1    / $(DEMO_PASSWORD)"
 	@echo "  監査担当 (auditor):        auditor1     / $(DEMO_PASSWORD)"
 	@echo "  (Tryton administrator:     admin        / $(DEMO_PASSWORD))"
+	@echo "LINE simulator (play the citizen): http://$(HOST):$(LINE_PORT)/simulator/"
 	@echo "Stop it with: make stop"
 
 install: $(VENV)/.installed
@@ -58,16 +63,20 @@ db: install $(CONF)
 	$(BIN)/python demo/load_demo.py -c $(CONF) -d $(DB)
 
 start: stop web
-	nohup $(BIN)/trytond -c $(CONF) -d $(DB) --logconf tools/logging.conf \
+	nohup $(BIN)/python -m line_standin --port $(LINE_PORT) \
+		--webhook http://$(HOST):$(PORT)/$(DB)/line/webhook \
+		--secret demo-channel-secret \
+		> $(VAR)/log/line.log 2>&1 & echo $$! > $(VAR)/run/line.pid
+	$(LINE_ENV) nohup $(BIN)/trytond -c $(CONF) -d $(DB) --logconf tools/logging.conf \
 		> $(VAR)/log/trytond.log 2>&1 & echo $$! > $(VAR)/run/trytond.pid
-	nohup $(BIN)/trytond-cron -c $(CONF) -d $(DB) --logconf tools/logging.conf \
+	$(LINE_ENV) nohup $(BIN)/trytond-cron -c $(CONF) -d $(DB) --logconf tools/logging.conf \
 		> $(VAR)/log/cron.log 2>&1 & echo $$! > $(VAR)/run/cron.pid
 	@for i in $$(seq 1 60); do \
 		curl -fs -o /dev/null http://$(HOST):$(PORT)/ && exit 0; sleep 0.5; \
 	done; echo "server did not start, see $(VAR)/log/trytond.log"; exit 1
 
 stop:
-	@for p in $(VAR)/run/trytond.pid $(VAR)/run/cron.pid; do \
+	@for p in $(VAR)/run/trytond.pid $(VAR)/run/cron.pid $(VAR)/run/line.pid; do \
 		test -f $$p && kill $$(cat $$p) 2>/dev/null; rm -f $$p; \
 	done; true
 

@@ -214,7 +214,8 @@ class TestPage(SimulatorTestCase):
             self.assertIn(label, page)
         self.assertIn('<html lang="ja">', page)
         # self-contained: no external scripts, styles or fonts
-        self.assertNotRegex(page, r'<(script|link)[^>]*\s(src|href)="(?!data:)')
+        self.assertNotRegex(
+            page, r'<(script|link)[^>]*\s(src|href)="(?!data:)')
         self.assertNotRegex(page, r'@import|url\(\s*["\']?https?:')
 
         redirect = requests.get(self.line.url + '/simulator',

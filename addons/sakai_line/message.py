@@ -16,6 +16,8 @@ import time
 import uuid
 from email.utils import parsedate_to_datetime
 
+from sql import Null
+
 from linebot.v3.messaging import (
     MessagingApi, MulticastRequest, PushMessageRequest, ReplyMessageRequest)
 from linebot.v3.messaging.exceptions import ApiException
@@ -39,6 +41,7 @@ RATE_LIMITS = {'push': 2000, 'multicast': 200, 'reply': 2000}
 QUICK_RETRIES = (0.5, 1, 2)
 GIVE_UP_AFTER = dt.timedelta(hours=12)
 QUEUE_GRACE = dt.timedelta(minutes=2)
+CHUNK = 1000
 REQUEST_TIMEOUT = 10
 
 
@@ -162,13 +165,13 @@ class Message(Workflow, ModelSQL, ModelView):
         """
         message = cls(
             description=description,
-            content=json.dumps(messages, ensure_ascii=False),
-            recipients=[{'line_user': u} for u in line_users])
+            content=json.dumps(messages, ensure_ascii=False))
         if reply_token and len(line_users) == 1:
             message.reply_token = reply_token
             message.reply_token_expires_at = (
                 reply_received_at or utcnow()) + REPLY_TOKEN_LIFETIME
         message.save()
+        Pool().get('line.message.recipient').add(message, line_users)
         cls.send([message])
         if deliver:
             cls.deliver([message])
@@ -187,41 +190,37 @@ class Message(Workflow, ModelSQL, ModelView):
             Batch.write(failed, {
                     'state': 'pending', 'attempts': 0,
                     'first_attempt_at': None, 'next_attempt_at': None})
-        batches = []
         for message in messages:
-            batches.extend(message._plan_batches())
-        Batch.save(batches)
+            message._plan_batches()
         cls.__queue__.deliver(messages)
 
     def _plan_batches(self):
+        "Skip blocked friends and group the others into batches"
         pool = Pool()
         Batch = pool.get('line.message.batch')
         Recipient = pool.get('line.message.recipient')
-        planned = {r.id for b in self.batches for r in b.recipients}
-        pending, skipped = [], []
-        for recipient in self.recipients:
-            if recipient.id in planned or recipient.state != 'pending':
-                continue
-            if recipient.line_user.state == 'blocked':
-                skipped.append(recipient)
-            else:
-                pending.append(recipient)
-        if skipped:
-            Recipient.write(skipped, {'state': 'skipped'})
+        pending = Recipient.unplanned(self)
         if not pending:
             return []
         if (len(pending) == 1 and self.reply_token
                 and not self.batches
                 and utcnow() < self.reply_token_expires_at):
-            return [Batch(message=self, method='reply',
-                    recipients=pending)]
-        if len(pending) == 1:
-            return [Batch(message=self, method='push', recipients=pending,
-                    retry_key=str(uuid.uuid4()))]
-        return [Batch(message=self, method='multicast',
-                recipients=pending[i:i + MULTICAST_SIZE],
-                retry_key=str(uuid.uuid4()))
-            for i in range(0, len(pending), MULTICAST_SIZE)]
+            groups, method = [pending], 'reply'
+        elif len(pending) == 1:
+            groups, method = [pending], 'push'
+        else:
+            groups = [pending[i:i + MULTICAST_SIZE]
+                for i in range(0, len(pending), MULTICAST_SIZE)]
+            method = 'multicast'
+        batches = Batch.create([{
+                    'message': self.id,
+                    'method': method,
+                    'retry_key': (
+                        str(uuid.uuid4()) if method != 'reply' else None),
+                    } for _ in groups])
+        for batch, ids in zip(batches, groups):
+            Recipient.assign(batch, ids)
+        return batches
 
     @classmethod
     def deliver(cls, messages):
@@ -310,6 +309,69 @@ class Recipient(ModelSQL, ModelView):
     def default_state(cls):
         return 'pending'
 
+    # Broadcasts reach tens of thousands: these work in SQL, not records
+
+    @classmethod
+    def add(cls, message, line_users):
+        "Add line_users (records or ids) as recipients of message"
+        table = cls.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        ids = [int(u) for u in line_users]
+        now = utcnow()
+        for i in range(0, len(ids), CHUNK):
+            cursor.execute(*table.insert(
+                    [table.message, table.line_user, table.state,
+                        table.create_uid, table.create_date],
+                    [[message.id, u, 'pending', transaction.user, now]
+                        for u in ids[i:i + CHUNK]]))
+
+    @classmethod
+    def unplanned(cls, message):
+        """Mark the blocked recipients of message skipped and return the ids
+        of the others not yet in a batch"""
+        pool = Pool()
+        LineUser = pool.get('line.user')
+        table = cls.__table__()
+        user = LineUser.__table__()
+        cursor = Transaction().connection.cursor()
+        unplanned = ((table.message == message.id)
+            & (table.state == 'pending') & (table.batch == Null))
+        cursor.execute(*table.update([table.state], ['skipped'],
+                where=unplanned & table.line_user.in_(
+                    user.select(user.id, where=user.state == 'blocked'))))
+        cursor.execute(*table.select(table.id, where=unplanned,
+                order_by=[table.id]))
+        return [i for i, in cursor]
+
+    @classmethod
+    def assign(cls, batch, ids):
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for i in range(0, len(ids), CHUNK):
+            cursor.execute(*table.update([table.batch], [batch.id],
+                    where=table.id.in_(ids[i:i + CHUNK])))
+
+    @classmethod
+    def set_batch_state(cls, batch, state):
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update([table.state], [state],
+                where=table.batch == batch.id))
+
+    @classmethod
+    def line_ids(cls, batch):
+        pool = Pool()
+        LineUser = pool.get('line.user')
+        table = cls.__table__()
+        user = LineUser.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.join(user,
+                condition=table.line_user == user.id).select(
+                user.line_id, where=table.batch == batch.id,
+                order_by=[table.id]))
+        return [i for i, in cursor]
+
 
 class Batch(ModelSQL, ModelView):
     "LINE Message Batch"
@@ -363,8 +425,9 @@ class Batch(ModelSQL, ModelView):
                 batch._deliver(api)
 
     def _request(self, api):
+        Recipient = Pool().get('line.message.recipient')
         messages = self.message.line_messages
-        to = [r.line_user.line_id for r in self.recipients]
+        to = Recipient.line_ids(self)
         rate_limiter.wait(self.method)
         options = {'_request_timeout': REQUEST_TIMEOUT}
         if self.method == 'reply':
@@ -421,7 +484,7 @@ class Batch(ModelSQL, ModelView):
         self.request_id = (headers.get('x-line-request-id')
             or headers.get('x-line-accepted-request-id'))
         self.save()
-        Recipient.write(list(self.recipients), {'state': 'sent'})
+        Recipient.set_batch_state(self, 'sent')
 
     def _fail(self, exception):
         Recipient = Pool().get('line.message.recipient')
@@ -429,7 +492,7 @@ class Batch(ModelSQL, ModelView):
         self.next_attempt_at = None
         self.error = describe(exception)
         self.save()
-        Recipient.write(list(self.recipients), {'state': 'failed'})
+        Recipient.set_batch_state(self, 'failed')
 
     def _postpone(self, exception, wait=None):
         now = utcnow()

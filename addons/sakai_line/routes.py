@@ -85,3 +85,10 @@ def webhook(request, pool):
         abort(HTTPStatus.BAD_REQUEST)
     Event.receive(events)
     return Response(status=HTTPStatus.OK)
+
+
+@app.route('/<database_name>/line/ping', methods={'GET', 'POST'})
+@with_pool
+def ping(request, pool):
+    "Bare route: answers 200 without a transaction (benchmark baseline)"
+    return Response(status=HTTPStatus.OK)
