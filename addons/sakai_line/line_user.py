@@ -51,34 +51,27 @@ class LineUser(ModelSQL, ModelView):
 
     def record_follow(self, event, unblocked=False):
         "Record a follow: a new friend, or one who unblocked us"
-        History = Pool().get('line.user.history')
         returning = unblocked or any(
             h.action == 'block' and h.at <= event.occurred_at
             for h in self.history)
-        History.create([{
-                    'line_user': self.id,
-                    'action': 'unblock' if returning else 'follow',
-                    'at': event.occurred_at,
-                    'event': event.id,
-                    }])
-        if self._is_latest(event.occurred_at):
-            self.state = 'following'
-            self.followed_at = event.occurred_at
-            self.state_changed_at = event.occurred_at
-            self.save()
+        self._record_change(event, 'unblock' if returning else 'follow',
+            'following', 'followed_at')
 
     def record_block(self, event):
         "Record an unfollow: LINE calls blocking the account unfollow"
+        self._record_change(event, 'block', 'blocked', 'blocked_at')
+
+    def _record_change(self, event, action, state, date_field):
         History = Pool().get('line.user.history')
         History.create([{
                     'line_user': self.id,
-                    'action': 'block',
+                    'action': action,
                     'at': event.occurred_at,
                     'event': event.id,
                     }])
         if self._is_latest(event.occurred_at):
-            self.state = 'blocked'
-            self.blocked_at = event.occurred_at
+            self.state = state
+            setattr(self, date_field, event.occurred_at)
             self.state_changed_at = event.occurred_at
             self.save()
 
