@@ -256,3 +256,21 @@ class ChannelTestCase(unittest.TestCase):
                     'SAKAI_LINE_CHANNEL_SECRET': 'from-env'}):
             self.assertEqual(Configuration.credentials()[0], 'from-env')
         Transaction().rollback()
+
+    @with_transaction()
+    def test_read_quota(self):
+        "The administrator sees the monthly quota and what was used"
+        from trytond.exceptions import UserError
+        Configuration = Pool().get('line.configuration')
+        self.configure()
+        self.compose(self.followers(3))
+        configuration = Configuration(1)
+        Configuration.read_quota([configuration])
+        self.assertEqual(configuration.quota_limit, 1000)
+        self.assertEqual(configuration.quota_used, 3)
+        self.assertIsNotNone(configuration.quota_read_at)
+
+        configuration.endpoint = 'http://127.0.0.1:9'
+        configuration.save()
+        with self.assertRaises(UserError):
+            Configuration.read_quota([configuration])
