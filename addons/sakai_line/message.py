@@ -65,10 +65,14 @@ class RateLimiter:
 rate_limiter = RateLimiter(RATE_LIMITS)
 
 
+def lower_keys(headers):
+    "HTTP headers with lower-case names (the SDK keeps LINE's case)"
+    return {k.lower(): v for k, v in (headers or {}).items()}
+
+
 def retry_after(exception):
     "Seconds LINE asks to wait, from a Retry-After header if any"
-    headers = {k.lower(): v for k, v in (exception.headers or {}).items()}
-    value = headers.get('retry-after')
+    value = lower_keys(exception.headers).get('retry-after')
     if not value:
         return None
     try:
@@ -476,7 +480,7 @@ class Batch(ModelSQL, ModelView):
 
     def _succeed(self, headers):
         Recipient = Pool().get('line.message.recipient')
-        headers = {k.lower(): v for k, v in (headers or {}).items()}
+        headers = lower_keys(headers)
         self.state = 'sent'
         self.sent_at = utcnow()
         self.next_attempt_at = None
