@@ -19,3 +19,7 @@ class MessageValidationError(ValidationError):
 
 class LineUnreachable(UserError):
     pass
+
+
+class RichMenuValidationError(ValidationError):
+    pass

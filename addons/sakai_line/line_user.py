@@ -7,8 +7,11 @@ import re
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
+from trytond.transaction import without_check_access
+from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import InvalidLineUserId
+from .rich_menu import link_users
 
 LINE_USER_ID = re.compile(r'^U[0-9a-f]{32}$')
 
@@ -29,6 +32,9 @@ class LineUser(ModelSQL, ModelView):
     state_changed_at = fields.DateTime("State Changed At", readonly=True)
     history = fields.One2Many('line.user.history', 'line_user', "History",
         readonly=True)
+    rich_menu = fields.Many2One('line.rich_menu', "Rich Menu", readonly=True,
+        ondelete='SET NULL',
+        help="The menu linked to this person; empty: the default menu.")
 
     @classmethod
     def __setup__(cls):
@@ -76,6 +82,25 @@ class LineUser(ModelSQL, ModelView):
             self.save()
 
     @classmethod
+    def link_rich_menu(cls, users, menu):
+        """Show *menu* to the users instead of the default menu
+        (None: back to the default)"""
+        pool = Pool()
+        RichMenu = pool.get('line.rich_menu')
+        if menu and not menu.line_rich_menu_id:
+            RichMenu.upload([menu])
+        cls.link_line_rich_menu(
+            users, menu.line_rich_menu_id if menu else None)
+        cls.write(list(users), {'rich_menu': menu.id if menu else None})
+
+    @classmethod
+    def link_line_rich_menu(cls, users, line_rich_menu_id):
+        "Link the users to a menu on LINE; blocked users are left alone"
+        link_users(
+            [u.line_id for u in users if u.state == 'following'],
+            line_rich_menu_id)
+
+    @classmethod
     def validate_fields(cls, users, field_names):
         super().validate_fields(users, field_names)
         if field_names and 'line_id' not in field_names:
@@ -110,3 +135,29 @@ class History(ModelSQL, ModelView):
         cls._sql_indexes.add(
             Index(t, (t.action, Index.Equality()), (t.at, Index.Range())))
         cls._order.insert(0, ('at', 'DESC'))
+
+
+class LinkRichMenuStart(ModelView):
+    "Change the Rich Menu of LINE Users"
+    __name__ = 'line.user.link_rich_menu.start'
+
+    menu = fields.Many2One('line.rich_menu', "Rich Menu",
+        domain=[('line_rich_menu_id', '!=', None)],
+        help="Leave empty to show the default menu again.")
+
+
+class LinkRichMenu(Wizard):
+    "Change the Rich Menu of LINE Users"
+    __name__ = 'line.user.link_rich_menu'
+
+    start = StateView('line.user.link_rich_menu.start',
+        'sakai_line.line_user_link_rich_menu_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Change", 'link', 'tryton-ok', default=True),
+            ])
+    link = StateTransition()
+
+    def transition_link(self):
+        with without_check_access():
+            self.model.link_rich_menu(self.records, self.start.menu)
+        return 'end'

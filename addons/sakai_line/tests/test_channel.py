@@ -274,3 +274,95 @@ class ChannelTestCase(unittest.TestCase):
         configuration.save()
         with self.assertRaises(UserError):
             Configuration.read_quota([configuration])
+
+    def rich_menu(self, labels=("相談予約", "求人を見る", "よくある質問",
+                "マイページ"), layout='large_4', code='default'):
+        RichMenu = Pool().get('line.rich_menu')
+        menu = RichMenu(name="メニュー " + code, code=code,
+            chat_bar_text="メニュー", layout=layout,
+            areas=[{'label': label, 'action': 'postback',
+                    'data': 'menu=%s' % i} for i, label in enumerate(labels)])
+        menu.save()
+        return menu
+
+    @with_transaction()
+    def test_rich_menu_upload(self):
+        "A rich menu is drawn, uploaded with its image and made default"
+        RichMenu = Pool().get('line.rich_menu')
+        self.configure()
+        menu = self.rich_menu()
+        self.assertEqual(menu.state, 'draft')
+        RichMenu.draw_image([menu])
+        RichMenu.upload([menu])
+        self.assertEqual(menu.state, 'uploaded')
+        uploaded = self.line.rich_menus[menu.line_rich_menu_id]
+        self.assertEqual(uploaded['menu']['size'],
+            {'width': 2500, 'height': 1686})
+        self.assertEqual(
+            [a['action']['label'] for a in uploaded['menu']['areas']],
+            ["相談予約", "求人を見る", "よくある質問", "マイページ"])
+        self.assertEqual(uploaded['menu']['areas'][3]['bounds'],
+            {'x': 1250, 'y': 843, 'width': 1250, 'height': 843})
+        self.assertEqual(bytes(uploaded['image']), bytes(menu.image))
+
+        RichMenu.set_default([menu])
+        self.assertTrue(menu.is_default)
+        self.assertEqual(self.line.default_rich_menu, menu.line_rich_menu_id)
+        self.assertClean()
+
+    @with_transaction()
+    def test_rich_menu_per_user(self):
+        """A person can be shown another menu; uploading an edited menu
+        keeps them and the default on it"""
+        pool = Pool()
+        RichMenu = pool.get('line.rich_menu')
+        LineUser = pool.get('line.user')
+        self.configure()
+        default = self.rich_menu()
+        RichMenu.set_default([default])
+        other = self.rich_menu(("仕事を探す", "相談する"), 'compact_2', 'job')
+        alice, bob = self.followers(2)
+        LineUser.link_rich_menu([alice], other)
+        self.assertEqual(alice.rich_menu, other)
+        self.assertEqual(self.line.user_rich_menus,
+            {alice.line_id: other.line_rich_menu_id})
+
+        old_ids = default.line_rich_menu_id, other.line_rich_menu_id
+        for menu in [default, other]:
+            menu.chat_bar_text = "メニューを開く"
+            menu.save()
+            self.assertEqual(menu.state, 'changed')
+        RichMenu.upload([default, other])
+        self.assertNotIn(default.line_rich_menu_id, old_ids)
+        self.assertEqual(self.line.default_rich_menu, default.line_rich_menu_id)
+        self.assertEqual(self.line.user_rich_menus,
+            {alice.line_id: other.line_rich_menu_id})
+        self.assertEqual(set(self.line.rich_menus),
+            {default.line_rich_menu_id, other.line_rich_menu_id})
+
+        LineUser.link_rich_menu([alice, bob], None)
+        self.assertEqual(self.line.user_rich_menus, {})
+        self.assertIsNone(alice.rich_menu)
+        self.assertClean()
+
+    @with_transaction()
+    def test_rich_menu_checked(self):
+        "Menus that LINE would refuse are refused with the reason"
+        from trytond.model.exceptions import ValidationError
+        RichMenu = Pool().get('line.rich_menu')
+        with self.assertRaises(ValidationError):
+            self.rich_menu(("1", "2", "3"), 'compact_2', 'too-many')
+        menu = self.rich_menu(("1", "2"), 'compact_2', 'image')
+        with self.assertRaises(ValidationError):
+            menu.image = b'not an image'
+            menu.save()
+        menu.layout = 'large_2'
+        menu.image = menu.render()
+        menu.layout = 'compact_2'
+        with self.assertRaises(ValidationError):
+            # A large image for a compact menu
+            menu.save()
+        with self.assertRaises(ValidationError):
+            RichMenu(name="x", chat_bar_text="x", areas=[{
+                        'label': "x", 'action': 'uri',
+                        'uri': 'javascript:alert(1)'}]).save()
