@@ -16,7 +16,8 @@ DEMO_PASSWORD := demo-password-2026
 LINE_PORT ?= 8931
 # The demo talks to the local LINE stand-in, never to LINE
 LINE_ENV := SAKAI_LINE_API_ENDPOINT=http://$(HOST):$(LINE_PORT) \
-	SAKAI_LINE_API_DATA_ENDPOINT=http://$(HOST):$(LINE_PORT)
+	SAKAI_LINE_API_DATA_ENDPOINT=http://$(HOST):$(LINE_PORT) \
+	SAKAI_LINE_LOGIN_ENDPOINT=http://$(HOST):$(LINE_PORT)
 
 .PHONY: demo install web db start stop test test-postgresql test-browser clean
 
@@ -71,6 +72,8 @@ start: stop web
 		> $(VAR)/log/trytond.log 2>&1 & echo $$! > $(VAR)/run/trytond.pid
 	$(LINE_ENV) nohup $(BIN)/trytond-cron -c $(CONF) -d $(DB) --logconf tools/logging.conf \
 		> $(VAR)/log/cron.log 2>&1 & echo $$! > $(VAR)/run/cron.pid
+	$(LINE_ENV) $(BIN)/python tools/line_sync.py -c $(CONF) -d $(DB) \
+		--wait http://$(HOST):$(LINE_PORT)/simulator/
 	@for i in $$(seq 1 60); do \
 		curl -fs -o /dev/null http://$(HOST):$(PORT)/ && exit 0; sleep 0.5; \
 	done; echo "server did not start, see $(VAR)/log/trytond.log"; exit 1

@@ -238,6 +238,34 @@ JOB_ORDERS = [
 
 # (name, kind, theme, target, description, capacity, childcare, method,
 #  venue, speaker, [day offsets], (JST start hour, minute), minutes, weekday)
+# The LINE channel of the demo talks to the local stand-in (make start)
+CHANNEL = {
+    'bot_basic_id': '@sakai-demo',
+    'public_url': 'http://127.0.0.1:8000',
+    'login_channel_id': '2000000000',
+    }
+DEMO_LOGIN_SECRET = 'demo-login-channel-secret'
+
+# Rich menus: (code, name, bar text, layout, [(label, feature)])
+RICH_MENUS = [
+    ('default', "基本メニュー", "メニュー", 'large_6', [
+            ("相談予約", 'menu=booking'),
+            ("求人を見る", 'menu=jobs'),
+            ("セミナー", 'menu=seminars'),
+            ("よくある質問", 'menu=faq'),
+            ("診断をうける", 'menu=diagnosis'),
+            ("マイページ", 'menu=mypage'),
+            ]),
+    ]
+
+# Friend-add sources: (name, medium)
+SOURCES = [
+    ("区役所窓口のチラシ", 'flyer'),
+    ("Instagram広告（春）", 'ad'),
+    ("ひとり親家庭セミナー会場", 'event'),
+    ("市ホームページ", 'web'),
+    ]
+
 SEMINARS = [
     ('ひとり親になって間もない方のための自立支援セミナー', 'self_reliance',
         '手当・制度の活用と、これからの働き方',
@@ -745,6 +773,36 @@ class Loader:
         if to_do:
             Session.do(to_do)
 
+        # 10. LINE channel: rich menus and friend-add sources
+        Configuration = pool.get('line.configuration')
+        configuration = Configuration(1)
+        changes = {k: v for k, v in CHANNEL.items()
+            if getattr(configuration, k) != v}
+        if not configuration.stored_login_channel_secret:
+            changes['login_channel_secret'] = DEMO_LOGIN_SECRET
+        if changes:
+            Configuration.write([configuration], changes)
+        RichMenu = pool.get('line.rich_menu')
+        for code, name, bar_text, layout, areas in RICH_MENUS:
+            menu, created = self.get_or_create('line.rich_menu',
+                [('code', '=', code)], {
+                    'code': code,
+                    'name': name,
+                    'chat_bar_text': bar_text,
+                    'layout': layout,
+                    'areas': [('create', [{
+                                    'label': label,
+                                    'action': 'postback',
+                                    'data': feature,
+                                    'text': label,
+                                    } for label, feature in areas])],
+                    }, 'rich menu')
+            if created:
+                RichMenu.draw_image([menu])
+        for name, medium in SOURCES:
+            self.get_or_create('line.source', [('name', '=', name)], {
+                    'name': name, 'medium': medium}, 'friend-add source')
+
         return self.summary(pool, LineUser, Session, JobOrder)
 
     def summary(self, pool, LineUser, Session, JobOrder):
@@ -769,6 +827,8 @@ class Loader:
             ('job orders', '%d (%s)' % (
                     JobOrder.search_count([]), states(JobOrder))),
             ('seminars', Seminar.search_count([])),
+            ('rich menus', pool.get('line.rich_menu').search_count([])),
+            ('friend-add sources', pool.get('line.source').search_count([])),
             ('sessions', '%d (%s)' % (
                     Session.search_count([]), states(Session))),
             ('demo users', User.search_count(

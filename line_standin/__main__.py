@@ -6,7 +6,9 @@ simulator for people at ``/simulator/`` on the same port.
         --secret demo-channel-secret
 
 Point the app at it with ``Configuration(host='http://127.0.0.1:8931',
-access_token=...)``.  Each request is logged on one line: method, path,
+access_token=...)``; LINE Login (``/oauth2/v2.1/authorize``, ``token``,
+``verify``) is on the same port (``--login-channel ID=SECRET`` to accept
+only that channel).  Each request is logged on one line: method, path,
 status, valid / invalid (with the errors) / fail / rate-limit, operation;
 each simulator event as ``SIMULATOR <kind> <user> -> webhook <status>``.
 """
@@ -37,6 +39,10 @@ def main(argv=None):
     parser.add_argument('--rate-limit', action='append', default=[],
         metavar='PATH_PREFIX=PER_SECOND',
         help='e.g. /v2/bot/message/multicast=200 (repeatable)')
+    parser.add_argument('--login-channel', action='append',
+        dest='login_channels', metavar='CHANNEL_ID=SECRET',
+        help='accept only this LINE Login channel (repeatable); by default '
+        'any client_id / client_secret is accepted')
     group = parser.add_argument_group('simulator',
         'a LINE chat for people at http://HOST:PORT/simulator/')
     group.add_argument('--webhook', default=DEFAULT_WEBHOOK,
@@ -57,6 +63,12 @@ def main(argv=None):
         if not limit.isdigit():
             parser.error(f'bad --rate-limit {item!r}')
         rate_limits[prefix] = int(limit)
+    login_channels = None
+    for item in args.login_channels or []:
+        channel_id, _, secret = item.partition('=')
+        if not channel_id or not secret:
+            parser.error(f'bad --login-channel {item!r}')
+        login_channels = dict(login_channels or {}, **{channel_id: secret})
 
     def log(line):
         print(line, flush=True)
@@ -66,7 +78,8 @@ def main(argv=None):
         simulator = Simulator(args.webhook, args.secret,
             account_name=args.account_name)
     standin = StandIn(args.host, args.port, rate_limits=rate_limits,
-        access_tokens=args.access_tokens, log=log, simulator=simulator)
+        access_tokens=args.access_tokens, log=log, simulator=simulator,
+        login_channels=login_channels)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with standin:

@@ -22,6 +22,7 @@ import traceback
 import urllib.parse
 import uuid
 
+from . import login as logins
 from . import spec as specs
 
 __all__ = ['StandIn', 'RecordedRequest', 'Delivery', 'FakeClock']
@@ -47,6 +48,9 @@ PNG_MAGIC = b'\x89PNG\r\n\x1a\n'
 JPEG_MAGIC = b'\xff\xd8\xff'
 MAX_RICH_MENU_IMAGE = 1024 * 1024
 MAX_TEXT = 5000
+HTML = {'Content-Type': 'text/html; charset=utf-8'}
+# OAuth answers must not be cached (RFC 6749, 5.1)
+NO_STORE = {'Cache-Control': 'no-store', 'Pragma': 'no-cache'}
 
 
 class Delivery(collections.namedtuple('Delivery', 'user_id message')):
@@ -211,6 +215,10 @@ class StandIn:
     :param simulator: a :class:`line_standin.simulator.Simulator` to serve
         the chat simulator for people under ``/simulator/`` (those paths are
         neither validated nor recorded).
+    :param login_channels: ``{channel_id: channel_secret}`` of the LINE
+        Login channels whose ``client_id`` / ``client_secret`` are accepted
+        by the LINE Login endpoints; by default any pair is (the ID tokens
+        are then signed with the secret given when the code is exchanged).
     """
 
     reply_token_ttl = 60
@@ -218,13 +226,15 @@ class StandIn:
 
     def __init__(self, host='127.0.0.1', port=0, *, rate_limits=None,
             clock=None, access_tokens=None, validate_responses=True,
-            quota=1000, log=None, simulator=None):
+            quota=1000, log=None, simulator=None, login_channels=None):
         self.host = host
         self.port = port
         self.rate_limits = dict(rate_limits or {})
         self.clock = clock or time.time
         self.access_tokens = (
             set(access_tokens) if access_tokens is not None else None)
+        self.login_channels = (
+            dict(login_channels) if login_channels is not None else None)
         self.validate_responses = validate_responses
         self.quota = quota
         self.log = log
@@ -279,8 +289,9 @@ class StandIn:
 
     def reset(self):
         """Forget every record and all state: requests, invalid, delivered,
-        broadcasts, blocked users, reply tokens, retry keys, pending faults,
-        rate-limit windows, quota usage and rich menus."""
+        broadcasts, blocked users and friends, reply tokens, retry keys,
+        pending faults, rate-limit windows, quota usage, rich menus and
+        LINE Login state (the user set by ``login_as``, codes, logins)."""
         with self._lock:
             self.requests = []
             self.invalid = []
@@ -290,7 +301,11 @@ class StandIn:
             self.broadcasts = []
             self.response_errors = []
             self.blocked = set()
+            # users who added the account (follow); a friend is one of
+            # them who is not blocked
+            self.friends = set()
             self.rich_menus = {}
+            self.rich_menu_aliases = {}   # alias ID -> rich menu ID
             self.default_rich_menu = None
             self.user_rich_menus = {}
             self.follower_stats = {'followers': 0, 'targetedReaches': 0}
@@ -300,6 +315,13 @@ class StandIn:
             self._delays = []
             self._windows = collections.defaultdict(collections.deque)
             self._usage = 0
+            # LINE Login: who the next authorize call logs in as, issued
+            # codes, the secrets ID tokens were signed with (any channel
+            # accepted) and each completed login
+            self.logins = []
+            self._login_next = None
+            self._login_codes = {}
+            self._login_secrets = {}
         simulator = getattr(self, 'simulator', None)
         if simulator is not None:
             simulator.reset()
@@ -315,6 +337,38 @@ class StandIn:
     def unblock(self, user_id):
         with self._lock:
             self.blocked.discard(user_id)
+
+    def follow(self, user_id):
+        """*user_id* adds the account as a friend (or unblocks it): no
+        webhook is sent (the simulator sends one, see ``Simulator.send``)."""
+        with self._lock:
+            self.friends.add(user_id)
+            self.blocked.discard(user_id)
+
+    def is_friend(self, user_id):
+        "True if *user_id* added the account and does not block it."
+        with self._lock:
+            return user_id in self.friends and user_id not in self.blocked
+
+    def login_as(self, user_id, add_friend=True, *, deny=False):
+        """The next LINE Login authorization (``GET
+        /oauth2/v2.1/authorize``) logs in as *user_id* (the user's ID for
+        the Messaging API channel: LINE gives the same ID to channels of
+        one provider).  Used by that one call; ``None`` forgets it.
+
+        With ``bot_prompt`` in the request, *add_friend* is the "add
+        friend" choice on the consent screen: a user who is not a friend
+        (never followed, or blocked) becomes one, the callback gets
+        ``friendship_status_changed=true`` and, with a simulator attached,
+        the follow webhook is sent before the redirect.  *deny*: the user
+        cancels the consent screen (``error=access_denied``)."""
+        if user_id is not None and not (
+                isinstance(user_id, str) and logins.USER_ID.match(user_id)):
+            raise ValueError('user_id must be U followed by 32 hex digits')
+        with self._lock:
+            self._login_next = None if user_id is None else {
+                'user_id': user_id, 'add_friend': bool(add_friend),
+                'deny': bool(deny)}
 
     def issue_reply_token(self, user_id):
         "A reply token for *user_id*, as a webhook event would carry it."
@@ -397,12 +451,17 @@ class StandIn:
         with self._lock:
             self.requests.append(record)
 
-        operation = None
+        operation = handler = None
         extra = {}
         status = body = None
         try:
-            operation = self._validate(
-                record, query_items, raw_body, content_type)
+            if path in logins.OPERATIONS:
+                # LINE Login: not in the OpenAPI documents, explicit rules
+                handler = self._login_validate(
+                    record, raw_body, content_type)
+            else:
+                operation = self._validate(
+                    record, query_items, raw_body, content_type)
             delay = self._take(self._delays, path)
             delay = delay['seconds'] if delay else None
             try:
@@ -412,7 +471,12 @@ class StandIn:
                 if delay:
                     self._stopping.wait(delay)
                 raise
-            status, body = self._dispatch(operation, record, delay)
+            if handler is not None:
+                if delay:
+                    self._stopping.wait(delay)
+                status, body, extra = handler(record)
+            else:
+                status, body = self._dispatch(operation, record, delay)
         except _Answer as answer:
             status, body, extra = answer.status, answer.body, answer.headers
         except Exception as exc:
@@ -789,6 +853,50 @@ class StandIn:
                 self.user_rich_menus.pop(user_id, None)
         return 202, {}
 
+    # rich menu aliases (a richmenuswitch action switches by alias)
+
+    def _op_createRichMenuAlias(self, record, operation):
+        alias_id = record.body['richMenuAliasId']
+        self._rich_menu(record.body['richMenuId'], image=True)
+        with self._lock:
+            if alias_id in self.rich_menu_aliases:
+                raise _Answer(400, {'message': 'conflict richmenu alias id'})
+            self.rich_menu_aliases[alias_id] = record.body['richMenuId']
+        return 200, {}
+
+    def _alias(self, alias_id, status=404):
+        with self._lock:
+            rich_menu_id = self.rich_menu_aliases.get(alias_id)
+        if rich_menu_id is None:
+            raise _Answer(status, {'message': 'richmenu alias not found'})
+        return rich_menu_id
+
+    def _op_getRichMenuAlias(self, record, operation):
+        alias_id = operation.variables['richMenuAliasId']
+        return 200, {'richMenuAliasId': alias_id,
+            'richMenuId': self._alias(alias_id)}
+
+    def _op_getRichMenuAliasList(self, record, operation):
+        with self._lock:
+            aliases = [{'richMenuAliasId': a, 'richMenuId': m}
+                for a, m in self.rich_menu_aliases.items()]
+        return 200, {'aliases': aliases}
+
+    def _op_updateRichMenuAlias(self, record, operation):
+        alias_id = operation.variables['richMenuAliasId']
+        self._alias(alias_id, 400)
+        self._rich_menu(record.body['richMenuId'], image=True)
+        with self._lock:
+            self.rich_menu_aliases[alias_id] = record.body['richMenuId']
+        return 200, {}
+
+    def _op_deleteRichMenuAlias(self, record, operation):
+        alias_id = operation.variables['richMenuAliasId']
+        self._alias(alias_id, 400)
+        with self._lock:
+            self.rich_menu_aliases.pop(alias_id, None)
+        return 200, {}
+
     def _op_getRichMenuIdOfUser(self, record, operation):
         with self._lock:
             rich_menu_id = self.user_rich_menus.get(
@@ -796,6 +904,263 @@ class StandIn:
         if rich_menu_id is None:
             raise _Answer(404, {'message': 'the user has no richmenu'})
         return 200, {'richMenuId': rich_menu_id}
+
+    # LINE Login (not in the OpenAPI documents: explicit rules)
+
+    def _login_invalid(self, record, status, body, message, headers=None):
+        "Refuse a request our app should never send; list it in invalid."
+        record.valid = False
+        record.errors = [{'message': message}]
+        with self._lock:
+            self.invalid.append(record)
+        raise _Answer(status, body, headers)
+
+    def _login_validate(self, record, raw_body, content_type):
+        """Check a LINE Login request; return the method that answers it.
+
+        Malformed requests, unknown channels, wrong secrets and a
+        ``redirect_uri`` other than the authorization's are listed in
+        ``invalid``; a used or expired code and an ID token that does not
+        verify are answered 400 but are valid requests (they happen)."""
+        operation_id, methods = logins.OPERATIONS[record.path]
+        record.operation_id = operation_id
+        if record.method not in methods:
+            self._login_invalid(record, 405, {'message': 'Method Not Allowed'},
+                'Method Not Allowed')
+        if record.path == logins.AUTHORIZE:
+            self._login_check_authorize(record)
+            return self._login_authorize
+        form = logins.parse_form(raw_body, content_type)
+        if form is None:
+            self._login_invalid(record, 400, _oauth_error(
+                'invalid_request', logins.MISSING),
+                f'the body must be {logins.FORM}', NO_STORE)
+        record.body = form
+        if record.path == logins.TOKEN:
+            self._login_check_token(record)
+            return self._login_token
+        if not form.get('id_token') or not form.get('client_id'):
+            self._login_invalid(record, 400, _oauth_error(
+                'invalid_request', logins.MISSING),
+                'id_token and client_id are required', NO_STORE)
+        return self._login_verify
+
+    def _login_check_authorize(self, record):
+        query = record.query
+        client_id = query.get('client_id', '')
+        redirect_uri = query.get('redirect_uri', '')
+        if not client_id or (self.login_channels is not None
+                and client_id not in self.login_channels):
+            # LINE shows an error page: it cannot trust the redirect_uri
+            self._login_invalid(record, 400, logins.error_page(
+                    '400 Bad Request', 'Invalid client_id.'),
+                'unknown client_id', HTML)
+        if not logins.is_http_url(redirect_uri):
+            self._login_invalid(record, 400, logins.error_page(
+                    '400 Bad Request', 'Bad request with invalid '
+                    'redirect_uri value. Check if it is registered in a '
+                    'LINE developers site.'),
+                'redirect_uri must be an absolute http(s) URL', HTML)
+        state = query.get('state')
+
+        def refuse(error, description):
+            params = {'error': error, 'error_description': description}
+            if state:
+                params['state'] = state
+            self._login_invalid(record, 302, b'', f'{error}: {description}',
+                _redirect(logins.add_query(redirect_uri, params)))
+
+        if query.get('response_type') != 'code':
+            refuse('unsupported_response_type', 'response_type must be code')
+        if not state:
+            refuse('invalid_request', 'state is required')
+        scopes = query.get('scope', '').split()
+        if not scopes or not set(scopes) <= logins.SCOPES:
+            refuse('invalid_scope', 'scope must be some of '
+                + ' '.join(sorted(logins.SCOPES)))
+        if ('bot_prompt' in query
+                and query['bot_prompt'] not in logins.BOT_PROMPTS):
+            refuse('invalid_request',
+                'bot_prompt must be normal or aggressive')
+        challenge = query.get('code_challenge')
+        method = query.get('code_challenge_method')
+        if (challenge or method) and not (challenge and method == 'S256'):
+            refuse('invalid_request',
+                'code_challenge needs code_challenge_method=S256')
+
+    def _login_check_token(self, record):
+        form = record.body
+        grant_type = form.get('grant_type')
+        if grant_type and grant_type != 'authorization_code':
+            self._login_invalid(record, 400, _oauth_error(
+                    'unsupported_grant_type', 'unsupported grant_type'),
+                'grant_type must be authorization_code', NO_STORE)
+        missing = [name for name in (
+                'grant_type', 'code', 'redirect_uri', 'client_id',
+                'client_secret') if not form.get(name)]
+        if missing:
+            self._login_invalid(record, 400, _oauth_error(
+                    'invalid_request', logins.MISSING),
+                'missing ' + ', '.join(missing), NO_STORE)
+        client_id = form['client_id']
+        if self.login_channels is not None:
+            if client_id not in self.login_channels:
+                self._login_invalid(record, 400, _oauth_error(
+                        'invalid_client', 'invalid client_id'),
+                    'unknown client_id', NO_STORE)
+            if not secrets.compare_digest(
+                    form['client_secret'].encode('utf-8'),
+                    self.login_channels[client_id].encode('utf-8')):
+                self._login_invalid(record, 400, _oauth_error(
+                        'invalid_client', 'invalid client_secret'),
+                    'wrong client_secret', NO_STORE)
+
+    def _login_authorize(self, record):
+        "Log in the user set by login_as() and redirect with a code."
+        query = record.query
+        with self._lock:
+            login, self._login_next = self._login_next, None
+        if login is None:
+            raise _Answer(400, logins.error_page('400 Bad Request',
+                'No simulated LINE user is set: call '
+                'StandIn.login_as(user_id) before opening the authorization '
+                'URL (the simulator does it for its selected user).'), HTML)
+        redirect_uri = query['redirect_uri']
+        state = query['state']
+        if login['deny']:
+            return 302, b'', _redirect(logins.add_query(redirect_uri, {
+                'error': 'access_denied', 'error_description': logins.DENIED,
+                'state': state}))
+        user_id = login['user_id']
+        changed = None
+        if 'bot_prompt' in query:
+            # the add friend option: only offered to a user who is not a
+            # friend (never followed, or blocked)
+            changed = login['add_friend'] and not self.is_friend(user_id)
+            if changed:
+                self._login_befriend(user_id)
+        code = logins.random_code()
+        with self._lock:
+            self._login_codes[code] = {
+                'client_id': query['client_id'], 'redirect_uri': redirect_uri,
+                'user_id': user_id, 'scope': query['scope'].split(),
+                'nonce': query.get('nonce'), 'issued': self.clock(),
+                'used': False, 'code_challenge': query.get('code_challenge'),
+            }
+            self.logins.append({
+                'user_id': user_id, 'client_id': query['client_id'],
+                'redirect_uri': redirect_uri, 'state': state,
+                'bot_prompt': query.get('bot_prompt'),
+                'friendship_status_changed': changed, 'code': code,
+                'time': self.clock(),
+            })
+        params = {'code': code, 'state': state}
+        if changed is not None:
+            params['friendship_status_changed'] = str(changed).lower()
+        return 302, b'', _redirect(logins.add_query(redirect_uri, params))
+
+    def _login_befriend(self, user_id):
+        """The user ticked "add friend" on the consent screen: LINE sends
+        the follow event (isUnblocked for a user who had blocked us)."""
+        with self._lock:
+            blocked = user_id in self.blocked
+        simulator = self.simulator
+        if simulator is None:
+            self.follow(user_id)
+            return
+        # before the redirect, so the app has the follow when its
+        # callback runs (LINE gives no order; this one is repeatable)
+        simulator.send(user_id, 'unblock' if blocked else 'follow',
+            via='login')
+
+    def _login_token(self, record):
+        "Exchange an authorization code for an access token and ID token."
+        form = record.body
+        client_id = form['client_id']
+        now = self.clock()
+        with self._lock:
+            entry = self._login_codes.get(form['code'])
+            if (entry is None or entry['used']
+                    or entry['client_id'] != client_id):
+                raise _Answer(400, _oauth_error(
+                    'invalid_grant', 'invalid authorization code'), NO_STORE)
+            if now - entry['issued'] > logins.CODE_TTL:
+                raise _Answer(400, _oauth_error(
+                    'invalid_grant', 'authorization code expired'), NO_STORE)
+            if entry['redirect_uri'] != form['redirect_uri']:
+                self._login_invalid(record, 400, _oauth_error(
+                        'invalid_grant', 'redirect_uri does not match'),
+                    'redirect_uri differs from the authorization request',
+                    NO_STORE)
+            if entry['code_challenge']:
+                verifier = form.get('code_verifier', '')
+                if not (re.fullmatch(r'[A-Za-z0-9._~-]{43,128}', verifier)
+                        and logins.pkce_challenge(verifier)
+                        == entry['code_challenge']):
+                    raise _Answer(400, _oauth_error(
+                        'invalid_grant', 'invalid code_verifier'), NO_STORE)
+            entry['used'] = True
+            if self.login_channels is not None:
+                secret = self.login_channels[client_id]
+            else:
+                secret = self._login_secrets[client_id] = form['client_secret']
+        scopes = entry['scope']
+        body = {
+            'access_token': secrets.token_urlsafe(48),
+            'expires_in': logins.ACCESS_TOKEN_TTL,
+        }
+        if 'openid' in scopes:
+            payload = {
+                'iss': logins.ISSUER, 'sub': entry['user_id'],
+                'aud': client_id, 'exp': int(now) + logins.ID_TOKEN_TTL,
+                'iat': int(now),
+            }
+            if entry['nonce']:
+                payload['nonce'] = entry['nonce']
+            payload['amr'] = ['linesso']
+            if 'profile' in scopes:
+                payload['name'] = 'LINE user ' + entry['user_id'][-4:]
+                payload['picture'] = 'https://profile.line-scdn.net/stand-in'
+            body['id_token'] = logins.encode_id_token(payload, secret)
+        body.update({
+            'refresh_token': logins.random_code(),
+            # LINE leaves email out of the scope it answers
+            'scope': ' '.join(s for s in scopes if s != 'email'),
+            'token_type': 'Bearer',
+        })
+        return 200, body, NO_STORE
+
+    def _login_verify(self, record):
+        "Verify an ID token: its payload, or LINE's invalid_request."
+        form = record.body
+
+        def secret_of(channel_id):
+            if not isinstance(channel_id, str):
+                return None
+            with self._lock:
+                if self.login_channels is not None:
+                    return self.login_channels.get(channel_id)
+                return self._login_secrets.get(channel_id)
+
+        try:
+            payload = logins.decode_id_token(form['id_token'], secret_of)
+            if payload.get('iss') != logins.ISSUER:
+                raise logins.InvalidIdToken('Invalid IdToken Issuer.')
+            expiry = payload.get('exp')
+            if (not isinstance(expiry, (int, float))
+                    or expiry <= self.clock()):
+                raise logins.InvalidIdToken('IdToken expired.')
+            if payload.get('aud') != form['client_id']:
+                raise logins.InvalidIdToken('Invalid IdToken Audience.')
+            if form.get('nonce') and payload.get('nonce') != form['nonce']:
+                raise logins.InvalidIdToken('Invalid IdToken Nonce.')
+            if form.get('user_id') and payload.get('sub') != form['user_id']:
+                raise logins.InvalidIdToken(
+                    'Invalid IdToken Subject Identifier.')
+        except logins.InvalidIdToken as exc:
+            raise _Answer(400, _oauth_error('invalid_request', str(exc)),
+                NO_STORE)
+        return 200, payload, NO_STORE
 
     # anything else
 
@@ -815,6 +1180,15 @@ class StandIn:
             # a binary download (message content, preview): a few bytes
             return int(code), b'line-standin content'
         return int(code), {}
+
+
+def _oauth_error(error, description):
+    "LINE Login's error body (OAuth 2.0 error codes)."
+    return {'error': error, 'error_description': description}
+
+
+def _redirect(location):
+    return dict(HTML, Location=location)
 
 
 def _is_simulator_path(path):

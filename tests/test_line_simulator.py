@@ -12,20 +12,26 @@ import http.server
 import json
 import os
 import re
+import secrets
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import unittest
+import urllib.parse
+import zlib
 
 import requests
 from linebot.v3.messaging import (
-    ApiClient, Configuration, DatetimePickerAction, FlexBox, FlexBubble,
-    FlexButton, FlexImage, FlexMessage, FlexSeparator, FlexText,
-    MessageAction, MessagingApi, MulticastRequest, PostbackAction,
-    PushMessageRequest, QuickReply, QuickReplyItem, ReplyMessageRequest,
-    TextMessage)
+    ApiClient, Configuration, CreateRichMenuAliasRequest,
+    DatetimePickerAction, FlexBox, FlexBubble, FlexButton, FlexImage,
+    FlexMessage, FlexSeparator, FlexText, MessageAction, MessagingApi,
+    MessagingApiBlob, MulticastRequest, PostbackAction, PushMessageRequest,
+    QuickReply, QuickReplyItem, ReplyMessageRequest, RichMenuArea,
+    RichMenuBounds, RichMenuRequest, RichMenuSize, RichMenuSwitchAction,
+    TextMessage, URIAction)
 from linebot.v3.webhook import SignatureValidator, WebhookParser
 from linebot.v3.webhooks import (
     FollowEvent, MessageEvent, PostbackEvent, TextMessageContent,
@@ -209,7 +215,8 @@ class TestPage(SimulatorTestCase):
             response.headers['Content-Type'], 'text/html; charset=utf-8')
         page = response.text
         for label in ('友だち追加', 'ブロック', 'ブロック解除', '利用者',
-                'メッセージを入力'):
+                'メッセージを入力', '友だち追加経路のURLを開く',
+                'リッチメニュー'):
             self.assertIn(label, page)
         self.assertIn('<html lang="ja">', page)
         # self-contained: no external scripts, styles or fonts
@@ -418,6 +425,382 @@ class TestMessages(SimulatorTestCase):
             {'followers': 1, 'targetedReaches': 1})
 
 
+def striped_png(width, height, colors):
+    "A PNG of vertical stripes, one per colour (a rich menu's areas)."
+    def chunk(kind, data):
+        return (struct.pack('>I', len(data)) + kind + data
+            + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
+    row = bytearray(b'\x00')
+    for x in range(width):
+        row += bytes(colors[x * len(colors) // width])
+    return (b'\x89PNG\r\n\x1a\n'
+        + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0))
+        + chunk(b'IDAT', zlib.compress(bytes(row) * height, 9))
+        + chunk(b'IEND', b''))
+
+
+GREEN, ORANGE, BLUE = (6, 199, 85), (255, 183, 0), (60, 120, 220)
+
+
+def main_menu():
+    "The default menu: three areas (postback, message, URI)."
+    return RichMenuRequest(
+        size=RichMenuSize(width=2500, height=843), selected=True,
+        name='main', chat_bar_text='メニュー', areas=[
+            RichMenuArea(
+                bounds=RichMenuBounds(x=0, y=0, width=833, height=843),
+                action=PostbackAction(label='相談を予約', data='menu=reserve',
+                    display_text='相談を予約したい')),
+            RichMenuArea(
+                bounds=RichMenuBounds(x=833, y=0, width=834, height=843),
+                action=MessageAction(label='求人を探す', text='求人を探す')),
+            RichMenuArea(
+                bounds=RichMenuBounds(x=1667, y=0, width=833, height=843),
+                action=URIAction(label='サイト', uri='https://example.com/')),
+        ])
+
+
+def diagnosed_menu():
+    "What the app links to a user after a diagnosis."
+    return RichMenuRequest(
+        size=RichMenuSize(width=2500, height=843), selected=False,
+        name='diagnosed', chat_bar_text='おすすめ', areas=[
+            RichMenuArea(
+                bounds=RichMenuBounds(x=0, y=0, width=1250, height=843),
+                action=PostbackAction(label='おすすめ求人', data='menu=jobs')),
+            RichMenuArea(
+                bounds=RichMenuBounds(x=1250, y=0, width=1250, height=843),
+                action=DatetimePickerAction(label='面談日', data='menu=date',
+                    mode='date')),
+        ])
+
+
+class RichMenuMixin:
+
+    def create_menu(self, request, colors):
+        rich_menu_id = self.api.create_rich_menu(request).rich_menu_id
+        MessagingApiBlob(self.client).set_rich_menu_image(rich_menu_id,
+            striped_png(2500, 843, colors),
+            _headers={'Content-Type': 'image/png'})
+        return rich_menu_id
+
+    def rich_menu(self, user=None):
+        response = requests.get(self.line.url + '/simulator/api/richmenu',
+            params={'userId': user or self.user}, timeout=10)
+        self.assertEqual(response.status_code, 200, response.text)
+        return response.json()
+
+
+class TestRichMenu(RichMenuMixin, SimulatorTestCase):
+
+    def test_linked_else_default_else_none(self):
+        other = webhook.random_user_id()
+        self.assertIsNone(self.rich_menu())
+        self.assertIsNone(self.messages()['richMenu'])
+
+        main = self.create_menu(main_menu(), [GREEN, ORANGE, BLUE])
+        diagnosed = self.create_menu(diagnosed_menu(), [BLUE, ORANGE])
+        self.assertIsNone(self.rich_menu())   # nothing set yet
+        self.api.set_default_rich_menu(main)
+        self.api.link_rich_menu_id_to_user(other, diagnosed)
+
+        menu = self.rich_menu()
+        self.assertEqual(menu['richMenuId'], main)
+        self.assertEqual((menu['chatBarText'], menu['selected'],
+                menu['linked'], menu['size']),
+            ('メニュー', True, False, {'width': 2500, 'height': 843}))
+        self.assertEqual(menu['image'],
+            f'/simulator/api/richmenu/{main}/image')
+        self.assertEqual([a['action']['type'] for a in menu['areas']],
+            ['postback', 'message', 'uri'])
+        self.assertEqual(menu['areas'][0], {
+            'bounds': {'x': 0, 'y': 0, 'width': 833, 'height': 843},
+            'action': {'type': 'postback', 'label': '相談を予約',
+                'data': 'menu=reserve', 'displayText': '相談を予約したい'}})
+        self.assertEqual(self.messages()['richMenu'], menu)
+
+        linked = self.rich_menu(other)
+        self.assertEqual((linked['richMenuId'], linked['chatBarText'],
+                linked['selected'], linked['linked']),
+            (diagnosed, 'おすすめ', False, True))
+
+        image = requests.get(self.line.url + linked['image'], timeout=10)
+        self.assertEqual(image.status_code, 200)
+        self.assertEqual(image.headers['Content-Type'], 'image/png')
+        self.assertEqual(image.content, striped_png(2500, 843, [BLUE, ORANGE]))
+
+        # the app takes its menu back: the default again; then none
+        self.api.unlink_rich_menu_id_from_user(other)
+        self.assertEqual(self.rich_menu(other)['richMenuId'], main)
+        self.api.cancel_default_rich_menu()
+        self.assertIsNone(self.rich_menu(other))
+
+        for path in ('/simulator/api/richmenu?userId=U1',
+                '/simulator/api/richmenu/richmenu-nothing/image'):
+            with self.subTest(path=path):
+                self.assertIn(requests.get(self.line.url + path,
+                    timeout=10).status_code, (400, 404))
+
+    def test_tapping_an_area_sends_its_postback(self):
+        self.api.set_default_rich_menu(
+            self.create_menu(main_menu(), [GREEN, ORANGE, BLUE]))
+        self.event('follow')
+        action = self.rich_menu()['areas'][0]['action']
+        # what the page sends for a postback area
+        status, answer = self.event('postback', data=action['data'],
+            displayText=action['displayText'])
+        self.assertEqual((status, answer['status']), (200, 200))
+        postback = self.receiver.wait(2)
+        self.assertEqual(self.receiver.rejected, [])   # signed, valid
+        self.assertEqual(postback['postback'], {'data': 'menu=reserve'})
+        self.assertIsInstance(self.receiver.parsed[1], PostbackEvent)
+        self.assertEqual(self.messages()['events'][1]['displayText'],
+            '相談を予約したい')
+
+    def test_richmenuswitch_areas(self):
+        tabs = {}
+        for alias, other, colors in (('tab-a', 'tab-b', [GREEN, ORANGE]),
+                ('tab-b', 'tab-a', [ORANGE, GREEN])):
+            tabs[alias] = self.create_menu(RichMenuRequest(
+                size=RichMenuSize(width=2500, height=843), selected=False,
+                name=alias, chat_bar_text=alias, areas=[RichMenuArea(
+                    bounds=RichMenuBounds(x=0, y=0, width=1250, height=843),
+                    action=RichMenuSwitchAction(rich_menu_alias_id=other,
+                        data=f'switch-to={other}'))]), colors)
+            self.api.create_rich_menu_alias(CreateRichMenuAliasRequest(
+                rich_menu_alias_id=alias, rich_menu_id=tabs[alias]))
+        self.api.set_default_rich_menu(tabs['tab-a'])
+        self.event('follow')
+        action = self.rich_menu()['areas'][0]['action']
+        self.assertEqual(action['type'], 'richmenuswitch')
+
+        def switch(alias, data):
+            response = requests.post(
+                self.line.url + '/simulator/api/richmenu-switch',
+                json={'userId': self.user, 'richMenuAliasId': alias,
+                    'data': data}, timeout=15)
+            self.assertEqual(response.status_code, 200, response.text)
+            return response.json()
+        answer = switch(action['richMenuAliasId'], action['data'])
+        self.assertEqual(answer['status'], 200)
+        self.assertEqual((answer['richMenu']['richMenuId'],
+                answer['richMenu']['switched']), (tabs['tab-b'], True))
+        self.assertEqual(self.rich_menu(), answer['richMenu'])
+        postback = self.receiver.wait(2)['postback']
+        self.assertEqual(postback, {'data': 'switch-to=tab-b', 'params': {
+            'newRichMenuAliasId': 'tab-b', 'status': 'SUCCESS'}})
+        # on the phone only: the user's linked menu has not changed
+        self.assertNotIn(self.user, self.line.user_rich_menus)
+        # an unknown alias: the menu stays, LINE says why
+        answer = switch('tab-z', 'switch-to=tab-z')
+        self.assertEqual(answer['richMenu']['richMenuId'], tabs['tab-b'])
+        self.assertEqual(self.receiver.wait(3)['postback']['params'],
+            {'newRichMenuAliasId': 'tab-z',
+                'status': 'RICHMENU_ALIAS_ID_NOTFOUND'})
+        # the app links a menu to the user: the switch is over
+        diagnosed = self.create_menu(diagnosed_menu(), [BLUE, ORANGE])
+        self.api.link_rich_menu_id_to_user(self.user, diagnosed)
+        menu = self.rich_menu()
+        self.assertEqual((menu['richMenuId'], menu['switched']),
+            (diagnosed, False))
+        self.assertEqual(self.receiver.rejected, [])
+
+
+class FakeApp:
+    """Our app's side of a tracked add-friend link, played by a small
+    http.server: ``/r/<source>`` sets a session cookie and redirects to
+    LINE Login's authorization (``bot_prompt=aggressive``) with a random
+    state and nonce; ``/callback`` checks state and cookie, exchanges the
+    code and verifies the ID token with requests, records who came from
+    where, and redirects to the account's add-friend page on LINE."""
+
+    CHANNEL = '1234567890'
+    SECRET = 'login-secret'
+    FINAL = 'https://line.me/R/ti/p/@demo'
+
+    def __init__(self, login_host):
+        self.login_host = login_host
+        self.pending = {}         # state -> (source, nonce, session)
+        self.attributions = []    # {source, sub, friendship_status_changed}
+        self.errors = []
+        app = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                status, headers = app.handle(self.path, self.headers)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header('Content-Length', '0')
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(
+            ('127.0.0.1', 0), Handler)
+        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
+        self.callback = self.url + '/callback'
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def handle(self, path, headers):
+        split = urllib.parse.urlsplit(path)
+        query = dict(urllib.parse.parse_qsl(split.query))
+        if split.path.startswith('/r/'):
+            state, nonce = secrets.token_hex(8), secrets.token_hex(8)
+            session = secrets.token_hex(8)
+            self.pending[state] = (split.path[3:], nonce, session)
+            return 302, {
+                'Set-Cookie': f'sid={session}; Path=/; HttpOnly',
+                'Location': self.login_host + '/oauth2/v2.1/authorize?'
+                + urllib.parse.urlencode({
+                    'response_type': 'code', 'client_id': self.CHANNEL,
+                    'redirect_uri': self.callback, 'state': state,
+                    'scope': 'openid', 'bot_prompt': 'aggressive',
+                    'nonce': nonce})}
+        if split.path == '/callback':
+            source, nonce, session = self.pending.pop(
+                query.get('state'), (None, None, None))
+            if source is None or f'sid={session}' not in (
+                    headers.get('Cookie') or ''):
+                self.errors.append(('state or cookie', query))
+                return 400, {}
+            token = requests.post(self.login_host + '/oauth2/v2.1/token',
+                data={'grant_type': 'authorization_code',
+                    'code': query['code'], 'redirect_uri': self.callback,
+                    'client_id': self.CHANNEL, 'client_secret': self.SECRET},
+                timeout=10)
+            if token.status_code != 200:
+                self.errors.append(('token', token.text))
+                return 400, {}
+            verified = requests.post(self.login_host + '/oauth2/v2.1/verify',
+                data={'id_token': token.json()['id_token'],
+                    'client_id': self.CHANNEL, 'nonce': nonce}, timeout=10)
+            if verified.status_code != 200:
+                self.errors.append(('verify', verified.text))
+                return 400, {}
+            self.attributions.append({'source': source,
+                'sub': verified.json()['sub'],
+                'friendship_status_changed': query.get(
+                    'friendship_status_changed')})
+            return 302, {'Location': self.FINAL}
+        return 404, {}
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class TestTrackedLink(unittest.TestCase):
+    "The simulator opens our app's tracked add-friend link (LINE Login)."
+
+    @classmethod
+    def setUpClass(cls):
+        cls.receiver = Receiver()
+        cls.addClassCleanup(cls.receiver.stop)
+        cls.simulator = Simulator(cls.receiver.url, SECRET)
+        cls.line = StandIn(simulator=cls.simulator,
+            login_channels={FakeApp.CHANNEL: FakeApp.SECRET}).start()
+        cls.addClassCleanup(cls.line.stop)
+        cls.app = FakeApp(cls.line.url)
+        cls.addClassCleanup(cls.app.stop)
+
+    def setUp(self):
+        self.line.reset()
+        self.receiver.clear()
+        del self.app.attributions[:], self.app.errors[:]
+        self.user = webhook.random_user_id()
+
+    def tearDown(self):
+        self.assertEqual(self.app.errors, [])
+        self.assertEqual(self.line.invalid, [])
+        self.assertEqual(self.line.response_errors, [])
+
+    def open(self, url, user=None, **fields):
+        response = requests.post(self.line.url + '/simulator/api/follow-link',
+            json=dict(userId=user or self.user, url=url, **fields),
+            timeout=60)
+        return response.status_code, response.json()
+
+    def test_flyer_link_adds_friend_and_names_the_source(self):
+        status, result = self.open(self.app.url + '/r/flyer')
+        self.assertEqual(status, 200, result)
+        self.assertIsNone(result['error'])
+        self.assertEqual([(h['status'], h['url'].split('?')[0])
+                for h in result['hops']], [
+            (302, self.app.url + '/r/flyer'),
+            (302, self.line.url + '/oauth2/v2.1/authorize'),
+            (302, self.app.callback)])
+        self.assertEqual(result['final'], FakeApp.FINAL)
+        self.assertTrue(result['friendshipStatusChanged'])
+        self.assertEqual(self.app.attributions, [{'source': 'flyer',
+            'sub': self.user, 'friendship_status_changed': 'true'}])
+        # LINE sent the follow event for the friend added on consent
+        follow = self.receiver.wait(1)
+        self.assertEqual((follow['type'], follow['source']['userId'],
+                follow['follow']),
+            ('follow', self.user, {'isUnblocked': False}))
+        self.assertEqual(self.receiver.rejected, [])
+        self.assertEqual(self.simulator.state(self.user), 'friend')
+        self.assertTrue(self.line.is_friend(self.user))
+        view = requests.get(self.line.url + '/simulator/api/messages',
+            params={'userId': self.user}, timeout=10).json()
+        self.assertEqual([(e['kind'], e['via']) for e in view['events']],
+            [('follow', 'login')])
+        self.assertEqual([r.operation_id for r in self.line.requests],
+            ['loginAuthorize', 'issueLoginToken', 'verifyIdToken'])
+        self.assertEqual(self.line.follower_stats,
+            {'followers': 1, 'targetedReaches': 1})
+
+        # the same person scans the Instagram ad later: already a friend
+        status, result = self.open(self.app.url + '/r/instagram')
+        self.assertFalse(result['friendshipStatusChanged'])
+        self.assertEqual(self.app.attributions[-1], {'source': 'instagram',
+            'sub': self.user, 'friendship_status_changed': 'false'})
+        self.assertEqual(len(self.receiver.events), 1)
+
+    def test_blocked_user_unblocks_through_the_link(self):
+        self.simulator.send(self.user, 'follow')
+        self.simulator.send(self.user, 'unfollow')
+        status, result = self.open(self.app.url + '/r/flyer')
+        self.assertTrue(result['friendshipStatusChanged'])
+        unblock = self.receiver.wait(3)
+        self.assertEqual(unblock['follow'], {'isUnblocked': True})
+        self.assertEqual(self.simulator.state(self.user), 'friend')
+        self.assertNotIn(self.user, self.line.blocked)
+
+    def test_without_adding_and_broken_links(self):
+        status, result = self.open(self.app.url + '/r/flyer',
+            addFriend=False)
+        self.assertFalse(result['friendshipStatusChanged'])
+        self.assertEqual(result['final'], FakeApp.FINAL)
+        self.assertEqual(self.receiver.events, [])
+        self.assertIsNone(self.simulator.state(self.user))
+
+        status, result = self.open(self.app.url + '/nothing')
+        self.assertEqual(status, 200)
+        self.assertEqual(result['hops'][0]['status'], 404)
+        self.assertIn('404', result['error'])
+        # the login set for that visit is gone afterwards
+        response = requests.get(self.line.url + '/oauth2/v2.1/authorize',
+            params={'response_type': 'code', 'client_id': FakeApp.CHANNEL,
+                'redirect_uri': self.app.callback, 'state': 's',
+                'scope': 'openid'}, allow_redirects=False, timeout=10)
+        self.assertEqual(response.status_code, 400)
+
+        status, result = self.open(
+            'https://access.line.me/oauth2/v2.1/authorize?client_id=1')
+        self.assertIn('access.line.me', result['error'])
+        self.assertEqual(result['hops'], [])
+        for fields in ({'url': 'line://ti/p/@demo'}, {'url': ''},
+                {'userId': 'U1', 'url': self.app.url}):
+            with self.subTest(fields=fields):
+                response = requests.post(
+                    self.line.url + '/simulator/api/follow-link',
+                    json=dict({'userId': self.user}, **fields), timeout=10)
+                self.assertEqual(response.status_code, 400)
+
+
 class TestCommandLine(unittest.TestCase):
 
     def test_main_serves_the_simulator(self):
@@ -449,7 +832,7 @@ class TestCommandLine(unittest.TestCase):
         os.path.exists(CHROMIUM) and os.path.isdir(PLAYWRIGHT)
         and shutil.which('node')),
     "needs chromium, node and `npm ci`")
-class TestBrowser(SimulatorTestCase):
+class TestBrowser(RichMenuMixin, SimulatorTestCase):
     "The page in headless Chromium, pushed to with the SDK"
 
     def test_page_renders_and_sends(self):
@@ -457,19 +840,28 @@ class TestBrowser(SimulatorTestCase):
         if not os.environ.get('SCREENSHOT_DIR'):
             self.addCleanup(shutil.rmtree, directory, True)
         screenshot = os.path.join(directory, 'line-simulator.png')
+        self.api.set_default_rich_menu(
+            self.create_menu(main_menu(), [GREEN, ORANGE, BLUE]))
+        diagnosed = self.create_menu(diagnosed_menu(), [BLUE, ORANGE])
         process = subprocess.Popen(['node', SCRIPT, self.line.url, screenshot],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.addCleanup(process.kill)
-        try:
-            follow = self.receiver.wait(1, timeout=60)
-        except AssertionError:
-            process.kill()
-            self.fail(process.communicate()[1])
+
+        def wait(count):
+            try:
+                return self.receiver.wait(count, timeout=60)
+            except AssertionError:
+                process.kill()
+                self.fail(process.communicate()[1])
+        follow = wait(1)
         user = follow['source']['userId']
         # what our app would push to a new friend
         self.push(user, FlexMessage(
                 alt_text='セミナーのご案内', contents=seminar_bubble()),
             welcome_text())
+        # the user taps the rich menu; the app answers with another menu
+        self.assertEqual(wait(5)['postback'], {'data': 'menu=reserve'})
+        self.api.link_rich_menu_id_to_user(user, diagnosed)
         stdout, stderr = process.communicate(timeout=120)
         self.assertEqual(process.returncode, 0, stderr)
         page = json.loads(stdout.strip().splitlines()[-1])
@@ -481,17 +873,22 @@ class TestBrowser(SimulatorTestCase):
         self.assertEqual(page['bubbles'],
             ['仕事を探したい', 'セミナーに申し込みます'])
         self.assertIn('友だち追加しました', page['notes'])
+        self.assertEqual(page['richMenu'], {'chatBarText': 'メニュー',
+            'open': True, 'areas': 3, 'imageWidth': 2500, 'fitsWidth': True,
+            'switchedOpen': False})
         self.assertTrue(os.path.getsize(screenshot) > 10000)
 
         # the taps became webhook events
-        self.receiver.wait(4)
-        follow, text, apply, date = self.receiver.events
+        self.receiver.wait(6)
+        follow, text, apply, date, menu, jobs = self.receiver.events
         self.assertEqual(follow['type'], 'follow')
         self.assertEqual(text['message']['text'], '仕事を探したい')
         self.assertEqual(apply['postback'],
             {'data': 'seminar=12&action=apply'})
         self.assertEqual(date['postback'], {'data': 'reserve=consultation',
             'params': {'date': '2026-04-01'}})
+        self.assertEqual(menu['postback'], {'data': 'menu=reserve'})
+        self.assertEqual(jobs['postback'], {'data': 'menu=jobs'})
         self.assertEqual(self.receiver.rejected, [])
 
 

@@ -1,8 +1,11 @@
 """The LINE Messaging API stand-in (line_standin), driven by the real
-line-bot-sdk v3 client.
+line-bot-sdk v3 client, and its LINE Login endpoints driven with requests.
 
     .venv/bin/python -m unittest tests.test_line_standin -v
 """
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -11,6 +14,7 @@ import subprocess
 import sys
 import threading
 import unittest
+import urllib.parse
 import uuid
 import zlib
 
@@ -19,12 +23,13 @@ from linebot.v3.insight import (
     ApiClient as InsightApiClient, Configuration as InsightConfiguration,
     Insight)
 from linebot.v3.messaging import (
-    ApiClient, ApiException, Configuration, DatetimePickerAction,
-    FlexBox, FlexBubble, FlexButton, FlexMessage, FlexText, MessageAction,
-    MessagingApi, MessagingApiBlob, MulticastRequest, PostbackAction,
-    PushMessageRequest, QuickReply, QuickReplyItem, ReplyMessageRequest,
-    RichMenuArea, RichMenuBounds, RichMenuBulkLinkRequest, RichMenuRequest,
-    RichMenuSize, TextMessage, URIAction)
+    ApiClient, ApiException, Configuration, CreateRichMenuAliasRequest,
+    DatetimePickerAction, FlexBox, FlexBubble, FlexButton, FlexMessage,
+    FlexText, MessageAction, MessagingApi, MessagingApiBlob,
+    MulticastRequest, PostbackAction, PushMessageRequest, QuickReply,
+    QuickReplyItem, ReplyMessageRequest, RichMenuArea, RichMenuBounds,
+    RichMenuBulkLinkRequest, RichMenuRequest, RichMenuSize, TextMessage,
+    UpdateRichMenuAliasRequest, URIAction)
 from linebot.v3.webhook import SignatureValidator, WebhookParser
 from linebot.v3.webhooks import (
     FollowEvent, MessageEvent, PostbackEvent, TextMessageContent,
@@ -501,6 +506,41 @@ class TestRichMenuAndOthers(StandInTestCase):
         self.assertIn('size', [d['property']
                 for d in response.json()['details']])
 
+    def test_rich_menu_alias(self):
+        first = self.api.create_rich_menu(self.rich_menu()).rich_menu_id
+        second = self.api.create_rich_menu(self.rich_menu()).rich_menu_id
+        # as for linking, the menu needs its image first
+        with self.assertRaises(ApiException) as cm:
+            self.api.create_rich_menu_alias(CreateRichMenuAliasRequest(
+                rich_menu_alias_id='tab-a', rich_menu_id=first))
+        self.assertEqual(cm.exception.status, 400)
+        for rich_menu_id in (first, second):
+            self.blob.set_rich_menu_image(rich_menu_id, tiny_png(),
+                _headers={'Content-Type': 'image/png'})
+        self.api.create_rich_menu_alias(CreateRichMenuAliasRequest(
+            rich_menu_alias_id='tab-a', rich_menu_id=first))
+        with self.assertRaises(ApiException) as cm:
+            self.api.create_rich_menu_alias(CreateRichMenuAliasRequest(
+                rich_menu_alias_id='tab-a', rich_menu_id=second))
+        self.assertEqual(cm.exception.status, 400)
+        self.assertEqual(self.api.get_rich_menu_alias('tab-a').rich_menu_id,
+            first)
+        self.api.update_rich_menu_alias('tab-a',
+            UpdateRichMenuAliasRequest(rich_menu_id=second))
+        self.assertEqual(self.line.rich_menu_aliases, {'tab-a': second})
+        self.assertEqual([(a.rich_menu_alias_id, a.rich_menu_id) for a in
+                self.api.get_rich_menu_alias_list().aliases],
+            [('tab-a', second)])
+        self.api.delete_rich_menu_alias('tab-a')
+        with self.assertRaises(ApiException) as cm:
+            self.api.get_rich_menu_alias('tab-a')
+        self.assertEqual(cm.exception.status, 404)
+        # the spec refuses alias IDs LINE does not accept
+        response = self.raw('POST', '/v2/bot/richmenu/alias',
+            {'richMenuAliasId': 'Tab A', 'richMenuId': first})
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(len(self.line.invalid), 1)
+
     def test_profile(self):
         self.assertEqual(self.line.profile_requests(), [])
         profile = self.api.get_profile(self.user)
@@ -535,6 +575,287 @@ class TestRichMenuAndOthers(StandInTestCase):
         self.assertEqual((self.line.requests, self.line.delivered,
                 self.line.invalid, self.line.blocked, self.line.quota_usage),
             ([], [], [], set(), 0))
+
+
+class LoginTestCase(unittest.TestCase):
+    "LINE Login v2.1: authorize, token and verify on the stand-in's port."
+
+    CHANNEL = '1234567890'
+    SECRET = 'login-secret'
+    CALLBACK = 'https://app.example.com/line/callback?key=value'
+
+    @classmethod
+    def setUpClass(cls):
+        cls.clock = FakeClock()
+        cls.line = StandIn(clock=cls.clock,
+            login_channels={cls.CHANNEL: cls.SECRET}).start()
+        cls.addClassCleanup(cls.line.stop)
+
+    def setUp(self):
+        self.line.reset()
+        self.user = webhook.random_user_id()
+
+    def tearDown(self):
+        self.assertEqual(self.line.response_errors, [])
+
+    def authorize(self, line=None, **params):
+        query = dict(response_type='code', client_id=self.CHANNEL,
+            redirect_uri=self.CALLBACK, state='st4te', scope='openid profile',
+            nonce='n0nce', bot_prompt='aggressive')
+        query.update(params)
+        query = {k: v for k, v in query.items() if v is not None}
+        return requests.get((line or self.line).url + '/oauth2/v2.1/authorize',
+            params=query, allow_redirects=False, timeout=10)
+
+    def callback(self, response):
+        "The query LINE Login redirected to (302 to our callback)."
+        self.assertEqual(response.status_code, 302, response.text)
+        location = response.headers['Location']
+        self.assertTrue(location.startswith(
+            'https://app.example.com/line/callback?key=value&'), location)
+        return dict(urllib.parse.parse_qsl(
+            urllib.parse.urlsplit(location).query))
+
+    def token(self, code, line=None, **fields):
+        form = dict(grant_type='authorization_code', code=code,
+            redirect_uri=self.CALLBACK, client_id=self.CHANNEL,
+            client_secret=self.SECRET)
+        form.update(fields)
+        return requests.post((line or self.line).url + '/oauth2/v2.1/token',
+            data={k: v for k, v in form.items() if v is not None},
+            timeout=10)
+
+    def verify(self, token, line=None, **fields):
+        form = dict(id_token=token, client_id=self.CHANNEL)
+        form.update(fields)
+        return requests.post((line or self.line).url + '/oauth2/v2.1/verify',
+            data=form, timeout=10)
+
+    def login(self, **params):
+        self.line.login_as(self.user)
+        return self.callback(self.authorize(**params))
+
+
+class TestLogin(LoginTestCase):
+
+    def test_add_friend_login(self):
+        self.assertFalse(self.line.is_friend(self.user))
+        query = self.login()
+        self.assertEqual(query['state'], 'st4te')
+        self.assertEqual(query['friendship_status_changed'], 'true')
+        self.assertRegex(query['code'], r'^[A-Za-z0-9]{20}$')
+        self.assertTrue(self.line.is_friend(self.user))
+        self.assertEqual([(login['user_id'],
+                login['friendship_status_changed'])
+                for login in self.line.logins], [(self.user, True)])
+
+        response = self.token(query['code'])
+        self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.headers['Cache-Control'], 'no-store')
+        token = response.json()
+        self.assertEqual(sorted(token), ['access_token', 'expires_in',
+            'id_token', 'refresh_token', 'scope', 'token_type'])
+        self.assertEqual((token['token_type'], token['expires_in'],
+            token['scope']), ('Bearer', 2592000, 'openid profile'))
+
+        # an HS256 JWT signed with the channel secret, as for web apps
+        header, payload, signature = token['id_token'].split('.')
+
+        def decode(part):
+            return base64.urlsafe_b64decode(part + '=' * (-len(part) % 4))
+        self.assertEqual(json.loads(decode(header)),
+            {'typ': 'JWT', 'alg': 'HS256'})
+        self.assertEqual(decode(signature), hmac.new(self.SECRET.encode(),
+            f'{header}.{payload}'.encode(), hashlib.sha256).digest())
+        claims = json.loads(decode(payload))
+
+        response = self.verify(token['id_token'], nonce='n0nce',
+            user_id=self.user)
+        self.assertEqual(response.status_code, 200, response.text)
+        verified = response.json()
+        self.assertEqual(verified, claims)
+        self.assertEqual({k: verified[k] for k in
+                ('iss', 'sub', 'aud', 'nonce', 'amr')}, {
+            'iss': 'https://access.line.me', 'sub': self.user,
+            'aud': self.CHANNEL, 'nonce': 'n0nce', 'amr': ['linesso']})
+        self.assertEqual(verified['exp'] - verified['iat'], 3600)
+        self.assertEqual(verified['name'], 'LINE user ' + self.user[-4:])
+
+        self.assertEqual([r.operation_id for r in self.line.requests],
+            ['loginAuthorize', 'issueLoginToken', 'verifyIdToken'])
+        self.assertEqual(self.line.requests[1].body['code'], query['code'])
+        self.assertEqual(self.line.invalid, [])
+        # the token endpoint is not the Messaging API: nothing delivered
+        self.assertEqual(self.line.delivered, [])
+
+    def test_friendship_status(self):
+        # already a friend: nothing changes
+        self.line.follow(self.user)
+        self.assertEqual(self.login()['friendship_status_changed'], 'false')
+        # blocked: ticking "add friend" unblocks
+        self.line.block(self.user)
+        self.assertEqual(self.login()['friendship_status_changed'], 'true')
+        self.assertNotIn(self.user, self.line.blocked)
+        # unticked: no friend, false
+        other = webhook.random_user_id()
+        self.line.login_as(other, add_friend=False)
+        query = self.callback(self.authorize(bot_prompt='normal'))
+        self.assertEqual(query['friendship_status_changed'], 'false')
+        self.assertFalse(self.line.is_friend(other))
+        # without bot_prompt there is no add friend option at all
+        self.line.login_as(other)
+        query = self.callback(self.authorize(bot_prompt=None))
+        self.assertNotIn('friendship_status_changed', query)
+        self.assertFalse(self.line.is_friend(other))
+        # without openid no ID token
+        code = self.login(scope='profile')['code']
+        self.assertNotIn('id_token', self.token(code).json())
+
+    def test_code_is_single_use_and_short_lived(self):
+        code = self.login()['code']
+        self.assertEqual(self.token(code).status_code, 200)
+        response = self.token(code)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {'error': 'invalid_grant',
+            'error_description': 'invalid authorization code'})
+        self.assertEqual(self.token('no-such-code').json()['error'],
+            'invalid_grant')
+
+        code = self.login()['code']
+        self.clock.advance(10 * 60 + 1)
+        response = self.token(code)
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {'error': 'invalid_grant',
+            'error_description': 'authorization code expired'})
+        # these happen to a correct app (a reload, a slow user): valid
+        self.assertEqual(self.line.invalid, [])
+
+    def test_wrong_redirect_uri_and_credentials(self):
+        code = self.login()['code']
+        response = self.token(code,
+            redirect_uri='https://app.example.com/line/callback')
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {'error': 'invalid_grant',
+            'error_description': 'redirect_uri does not match'})
+        response = self.token(code, client_secret='wrong')
+        self.assertEqual(response.status_code, 400)
+        self.assertEqual(response.json(), {'error': 'invalid_client',
+            'error_description': 'invalid client_secret'})
+        response = self.token(code, client_id='9999999999')
+        self.assertEqual(response.json()['error'], 'invalid_client')
+        response = self.token(code, grant_type='refresh_token')
+        self.assertEqual(response.json()['error'], 'unsupported_grant_type')
+        response = self.token(code, client_secret=None)
+        self.assertEqual(response.json(), {'error': 'invalid_request',
+            'error_description': 'some parameters missed or invalid'})
+        response = requests.post(self.line.url + '/oauth2/v2.1/token',
+            json={'grant_type': 'authorization_code', 'code': code},
+            timeout=10)
+        self.assertEqual(response.json()['error'], 'invalid_request')
+        self.assertEqual(len(self.line.invalid), 6)
+        self.assertEqual({r.operation_id for r in self.line.invalid},
+            {'issueLoginToken'})
+        # none of them used the code up
+        self.assertEqual(self.token(code).status_code, 200)
+
+    def test_verify_errors(self):
+        id_token = self.token(self.login()['code']).json()['id_token']
+        for fields, description in [
+                ({'client_id': '1111111111'}, 'Invalid IdToken Audience.'),
+                ({'nonce': 'other'}, 'Invalid IdToken Nonce.'),
+                ({'user_id': webhook.random_user_id()},
+                    'Invalid IdToken Subject Identifier.'),
+                ({'id_token': id_token[:-2] + 'xx'}, 'Invalid IdToken.'),
+                ({'id_token': 'not a token'}, 'Invalid IdToken.')]:
+            with self.subTest(fields=fields):
+                response = self.verify(id_token, **fields)
+                self.assertEqual(response.status_code, 400)
+                self.assertEqual(response.json(), {'error': 'invalid_request',
+                    'error_description': description})
+        self.clock.advance(3600)
+        self.assertEqual(self.verify(id_token).json()['error_description'],
+            'IdToken expired.')
+        self.assertEqual(self.line.invalid, [])
+        # a request without the ID token is the app's mistake
+        response = self.verify(id_token, id_token='')
+        self.assertEqual(response.json()['error'], 'invalid_request')
+        self.assertEqual(len(self.line.invalid), 1)
+
+    def test_authorize_errors(self):
+        # nobody logged in: a page, no redirect
+        response = self.authorize()
+        self.assertEqual(response.status_code, 400)
+        self.assertIn('text/html', response.headers['Content-Type'])
+        self.assertIn('login_as', response.text)
+        self.assertEqual(self.line.invalid, [])
+        # unknown channel or a bad redirect_uri: a page too
+        self.line.login_as(self.user)
+        for params in ({'client_id': '9999999999'},
+                {'redirect_uri': 'not a url'}, {'redirect_uri': None}):
+            with self.subTest(params=params):
+                response = self.authorize(**params)
+                self.assertEqual(response.status_code, 400)
+                self.assertIn('<html', response.text)
+        # other errors go back to the app with error and state
+        for params, error in [
+                ({'scope': 'openid friends'}, 'invalid_scope'),
+                ({'response_type': 'token'}, 'unsupported_response_type'),
+                ({'bot_prompt': 'always'}, 'invalid_request'),
+                ({'code_challenge': 'x'}, 'invalid_request')]:
+            with self.subTest(params=params):
+                query = self.callback(self.authorize(**params))
+                self.assertEqual((query['error'], query['state']),
+                    (error, 'st4te'))
+                self.assertNotIn('code', query)
+        self.assertEqual(len(self.line.invalid), 7)
+        self.assertFalse(self.line.is_friend(self.user))
+        # the user cancels the consent screen
+        self.line.login_as(self.user, deny=True)
+        query = self.callback(self.authorize())
+        self.assertEqual(query['error'], 'access_denied')
+        self.assertFalse(self.line.is_friend(self.user))
+        # login_as() is for one authorization only
+        self.assertEqual(self.authorize().status_code, 400)
+        with self.assertRaises(ValueError):
+            self.line.login_as('U123')
+
+    def test_pkce(self):
+        verifier = 'v' * 43
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(
+            verifier.encode()).digest()).rstrip(b'=').decode()
+        code = self.login(code_challenge=challenge,
+            code_challenge_method='S256')['code']
+        response = self.token(code, code_verifier='w' * 43)
+        self.assertEqual(response.json(), {'error': 'invalid_grant',
+            'error_description': 'invalid code_verifier'})
+        self.assertEqual(self.token(code, code_verifier=verifier)
+            .status_code, 200)
+
+    def test_any_channel_by_default(self):
+        with StandIn() as line:
+            line.login_as(self.user)
+            query = self.callback(self.authorize(line, client_id='555'))
+            response = self.token(query['code'], line, client_id='555',
+                client_secret='whatever')
+            id_token = response.json()['id_token']
+            self.assertEqual(self.verify(id_token, line, client_id='555')
+                .json()['sub'], self.user)
+            self.assertEqual(self.verify(id_token, line).json()
+                ['error_description'], 'Invalid IdToken Audience.')
+            self.assertEqual(line.invalid, [])
+
+    def test_faults_and_other_paths(self):
+        code = self.login()['code']
+        self.line.fail_next(500, path_prefix='/oauth2/v2.1/token')
+        self.assertEqual(self.token(code).status_code, 500)
+        self.assertEqual(self.token(code).status_code, 200)
+        # the rest of /oauth2 is still checked against the spec
+        self.assertEqual(requests.get(self.line.url + '/oauth2/v2.1/verify',
+            timeout=10).status_code, 405)
+        self.assertEqual(requests.post(self.line.url + '/oauth2/v2.1/revoke',
+            timeout=10).status_code, 404)
+        self.assertEqual([r.operation_id for r in self.line.invalid],
+            ['verifyIdToken', None])
 
 
 class TestWebhook(unittest.TestCase):

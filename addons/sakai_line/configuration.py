@@ -20,6 +20,9 @@ ENV_SECRET = 'SAKAI_LINE_CHANNEL_SECRET'
 ENV_TOKEN = 'SAKAI_LINE_CHANNEL_ACCESS_TOKEN'
 ENV_ENDPOINT = 'SAKAI_LINE_API_ENDPOINT'
 ENV_DATA_ENDPOINT = 'SAKAI_LINE_API_DATA_ENDPOINT'
+ENV_LOGIN_ENDPOINT = 'SAKAI_LINE_LOGIN_ENDPOINT'
+ENV_LOGIN_SECRET = 'SAKAI_LINE_LOGIN_CHANNEL_SECRET'
+ENV_PUBLIC_URL = 'SAKAI_PUBLIC_URL'
 # Documented in the README; only accepted in demo mode
 DEMO_SECRET = 'demo-channel-secret'
 DEMO_TOKEN = 'demo-channel-access-token'
@@ -50,16 +53,30 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
             "Channel Access Token",
             help="A long-lived token; written once, never shown again."),
         'get_masked', setter='set_credential')
+    # Lazy: never read unless asked for by name (staff cannot)
     stored_channel_secret = fields.Char("Stored Channel Secret",
-        readonly=True)
+        readonly=True, loading='lazy')
     stored_channel_access_token = fields.Char(
-        "Stored Channel Access Token", readonly=True)
+        "Stored Channel Access Token", readonly=True, loading='lazy')
     endpoint = fields.Char("API Endpoint", required=True)
     data_endpoint = fields.Char("API Data Endpoint", required=True)
     greeting = fields.Text("Greeting",
         help="Sent as a reply when someone adds the account as a friend.")
     welcome_back = fields.Text("Welcome Back",
         help="Sent as a reply when someone unblocks the account.")
+    public_url = fields.Char("Public Address",
+        help="The address of this server as people reach it, "
+        "e.g. https://line.example.jp (for tracked links and LINE Login).")
+    login_channel_id = fields.Char("LINE Login Channel ID",
+        help="A LINE Login channel linked to the account: tells which "
+        "friend-add source brought each new friend.")
+    login_channel_secret = fields.Function(fields.Char(
+            "LINE Login Channel Secret",
+            help="Written once; never shown again."),
+        'get_masked', setter='set_credential')
+    stored_login_channel_secret = fields.Char(
+        "Stored LINE Login Channel Secret", readonly=True, loading='lazy')
+    login_endpoint = fields.Char("LINE Login Endpoint", required=True)
     quota_type = fields.Char("Quota Type", readonly=True)
     quota_limit = fields.Integer("Monthly Quota", readonly=True)
     quota_used = fields.Integer("Messages Sent This Month", readonly=True)
@@ -90,6 +107,10 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
     def default_data_endpoint(cls):
         return 'https://api-data.line.me'
 
+    @classmethod
+    def default_login_endpoint(cls):
+        return 'https://access.line.me'
+
     def get_masked(self, name):
         value = getattr(self, 'stored_' + name)
         if value:
@@ -114,6 +135,37 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
             secret = secret or DEMO_SECRET
             token = token or DEMO_TOKEN
         return secret, token
+
+    @classmethod
+    def public_base(cls):
+        "The server's public address without a trailing slash, or None"
+        with without_check_access():
+            url = os.environ.get(ENV_PUBLIC_URL) or cls(1).public_url
+        return url.rstrip('/') if url else None
+
+    @classmethod
+    def login_settings(cls):
+        """Return (channel id, secret, authorize endpoint, API endpoint)
+        of the LINE Login channel, or None if there is none"""
+        with without_check_access():
+            configuration = cls(1)
+            channel_id = configuration.login_channel_id
+            secret = (os.environ.get(ENV_LOGIN_SECRET)
+                or configuration.stored_login_channel_secret)
+            login_endpoint = (os.environ.get(ENV_LOGIN_ENDPOINT)
+                or configuration.login_endpoint)
+            endpoint = os.environ.get(ENV_ENDPOINT) or configuration.endpoint
+        if not channel_id or not secret:
+            return None
+        return channel_id, secret, login_endpoint.rstrip('/'), endpoint
+
+    @classmethod
+    def login_user_id(cls, code, redirect_uri, nonce):
+        "The LINE user ID of who logged in with LINE Login's code"
+        from .source import exchange_code
+        channel_id, secret, _, endpoint = cls.login_settings()
+        return exchange_code(
+            endpoint, channel_id, secret, code, redirect_uri, nonce)
 
     @classmethod
     def api_client(cls, data=False):

@@ -189,7 +189,11 @@ class Event(ModelSQL, ModelView):
     def _process_follow(self, data):
         user = self._get_line_user()
         unblocked = bool((data.get('follow') or {}).get('isUnblocked'))
-        user.record_follow(self, unblocked)
+        follow = user.record_follow(self, unblocked)
+        Pool().get('line.source.visit').attribute_follow(follow)
+        if user.rich_menu and user.state == 'following':
+            # A returning friend gets the menu chosen for them back
+            user.link_rich_menu([user], user.rich_menu)
         self._greet(user, data, unblocked)
 
     def _greet(self, user, data, unblocked):

@@ -23,3 +23,11 @@ class LineUnreachable(UserError):
 
 class RichMenuValidationError(ValidationError):
     pass
+
+
+class SourceValidationError(ValidationError):
+    pass
+
+
+class LoginFailed(UserError):
+    pass

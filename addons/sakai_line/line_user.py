@@ -32,6 +32,9 @@ class LineUser(ModelSQL, ModelView):
     state_changed_at = fields.DateTime("State Changed At", readonly=True)
     history = fields.One2Many('line.user.history', 'line_user', "History",
         readonly=True)
+    source = fields.Many2One('line.source', "Friend-Add Source",
+        readonly=True, ondelete='SET NULL',
+        help="The promotion through which the person first added us.")
     rich_menu = fields.Many2One('line.rich_menu', "Rich Menu", readonly=True,
         ondelete='SET NULL',
         help="The menu linked to this person; empty: the default menu.")
@@ -60,16 +63,16 @@ class LineUser(ModelSQL, ModelView):
         returning = unblocked or any(
             h.action == 'block' and h.at <= event.occurred_at
             for h in self.history)
-        self._record_change(event, 'unblock' if returning else 'follow',
-            'following', 'followed_at')
+        return self._record_change(event,
+            'unblock' if returning else 'follow', 'following', 'followed_at')
 
     def record_block(self, event):
         "Record an unfollow: LINE calls blocking the account unfollow"
-        self._record_change(event, 'block', 'blocked', 'blocked_at')
+        return self._record_change(event, 'block', 'blocked', 'blocked_at')
 
     def _record_change(self, event, action, state, date_field):
         History = Pool().get('line.user.history')
-        History.create([{
+        history, = History.create([{
                     'line_user': self.id,
                     'action': action,
                     'at': event.occurred_at,
@@ -80,6 +83,7 @@ class LineUser(ModelSQL, ModelView):
             setattr(self, date_field, event.occurred_at)
             self.state_changed_at = event.occurred_at
             self.save()
+        return history
 
     @classmethod
     def link_rich_menu(cls, users, menu):
@@ -126,6 +130,8 @@ class History(ModelSQL, ModelView):
     at = fields.DateTime("At", required=True, readonly=True)
     event = fields.Many2One('line.event', "Event", readonly=True,
         ondelete='SET NULL')
+    source = fields.Many2One('line.source', "Friend-Add Source",
+        readonly=True, ondelete='SET NULL')
 
     @classmethod
     def __setup__(cls):

@@ -42,6 +42,8 @@ LAYOUTS = {
 MAX_AREAS = 20
 MAX_IMAGE_BYTES = 1024 * 1024
 MAX_BULK = 500
+# LINE's limit for postback data and action texts
+MAX_TEXT = 300
 URI = re.compile(r'^(https?|tel|line)://?\S+$')
 # Fonts tried in order to draw Japanese labels (Debian: fonts-noto-cjk)
 FONTS = [
@@ -56,7 +58,7 @@ class RichMenu(DeactivableMixin, ModelSQL, ModelView):
     "LINE Rich Menu"
     __name__ = 'line.rich_menu'
 
-    name = fields.Char("Name", required=True, size=300,
+    name = fields.Char("Name", required=True,
         help="For staff; LINE users do not see it.")
     code = fields.Char("Code",
         help="Used by rules (e.g. the registration diagnosis) "
@@ -306,6 +308,18 @@ class RichMenu(DeactivableMixin, ModelSQL, ModelView):
         cls.write([menu], {'is_default': True})
 
     @classmethod
+    def resync(cls):
+        """Create the menus on LINE again: after moving to another channel,
+        or when LINE (or its stand-in) lost them.  Without a default menu,
+        the one coded 'default' becomes it."""
+        menus = cls.search([('line_rich_menu_id', '!=', None)])
+        cls.upload(menus)
+        if not cls.search([('is_default', '=', True)]):
+            default = cls.get_by_code('default')
+            if default:
+                cls.set_default([default])
+
+    @classmethod
     def get_by_code(cls, code):
         "The active menu with this code, or None"
         menus = cls.search([('code', '=', code)], limit=1)
@@ -325,14 +339,14 @@ class Area(sequence_ordered(), ModelSQL, ModelView):
             ('message', "Send a Message"),
             ('uri', "Open a Link"),
             ], "Action", required=True, sort=False)
-    data = fields.Char("Feature", size=300,
+    data = fields.Char("Feature",
         states={
             'invisible': Eval('action') != 'postback',
             'required': Eval('action') == 'postback',
             },
         help="What the tap starts, e.g. menu=booking, menu=jobs, menu=faq, "
         "menu=mypage, menu=diagnosis.")
-    text = fields.Char("Text", size=300,
+    text = fields.Char("Text",
         states={
             'required': Eval('action') == 'message',
             'invisible': Eval('action') == 'uri',
@@ -371,6 +385,12 @@ class Area(sequence_ordered(), ModelSQL, ModelView):
     def validate_fields(cls, areas, field_names):
         super().validate_fields(areas, field_names)
         for area in areas:
+            for name in ['data', 'text']:
+                value = getattr(area, name) or ''
+                if len(value) > MAX_TEXT:
+                    raise RichMenuValidationError(gettext(
+                            'sakai_line.msg_rich_menu_area_too_long',
+                            label=area.label, maximum=MAX_TEXT))
             if area.action == 'uri' and not URI.match(area.uri or ''):
                 raise RichMenuValidationError(gettext(
                         'sakai_line.msg_rich_menu_uri', uri=area.uri))

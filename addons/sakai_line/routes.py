@@ -1,7 +1,9 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"""The LINE webhook: POST /<database>/line/webhook.
+"""The LINE webhook (POST /<database>/line/webhook) and the tracked
+links of friend-add sources (GET /<database>/line/add/<code>, and LINE
+Login's callback GET /<database>/line/login).
 
 Order of checks: the database and module exist (404), the body is not too
 large (413), the signature is LINE's (403, nothing stored), the body is
@@ -10,14 +12,20 @@ transaction as the acknowledgement.
 """
 import json
 import logging
+from html import escape
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from linebot.v3.webhook import SignatureValidator
 from werkzeug.exceptions import abort
+from werkzeug.utils import redirect
 
 from trytond.protocols.wrappers import (
     Response, with_pool, with_transaction)
 from trytond.wsgi import app
+
+from .exceptions import LoginFailed
+from .source import add_friend_url
 
 logger = logging.getLogger(__name__)
 
@@ -92,3 +100,96 @@ def webhook(request, pool):
 def ping(request, pool):
     "Bare route: answers 200 without a transaction (benchmark baseline)"
     return Response(status=HTTPStatus.OK)
+
+
+PAGE = '''<!DOCTYPE html>
+<html lang="ja"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>%(title)s</title></head>
+<body style="font-family: sans-serif; margin: 2em; line-height: 1.6">
+<p>%(text)s</p>%(link)s</body></html>'''
+
+
+def page(status, text, link=None):
+    "A small Japanese page for people who open a link in a browser"
+    body = PAGE % {
+        'title': escape(text), 'text': escape(text),
+        'link': ('<p><a href="%s">LINEで友だち追加する</a></p>'
+            % escape(link) if link else ''),
+        }
+    return Response(body, status=status, content_type='text/html')
+
+
+@app.route('/<database_name>/line/add/<code>', methods={'GET'})
+@with_pool
+@with_transaction(readonly=False)
+def add_friend(request, pool, code):
+    """A friend-add source's tracked link: count the visit, then go through
+    LINE Login (when configured) or straight to LINE's add-friend page"""
+    try:
+        Configuration = pool.get('line.configuration')
+        Source = pool.get('line.source')
+        Visit = pool.get('line.source.visit')
+    except KeyError:
+        abort(HTTPStatus.NOT_FOUND)
+    sources = Source.search([('code', '=', code)], limit=1)
+    if not sources:
+        return page(HTTPStatus.NOT_FOUND,
+            "このリンクは見つかりません。チラシやページのQRコードを"
+            "もう一度読み取ってください。")
+    source, = sources
+    configuration = Configuration(1)
+    add_url = add_friend_url(configuration.bot_basic_id)
+    login = Configuration.login_settings()
+    visit = Visit.start(source, login=bool(login))
+    if not login:
+        if not add_url:
+            logger.error("Friend-add link used but no basic ID is set")
+            return page(HTTPStatus.SERVICE_UNAVAILABLE,
+                "ただいま準備中です。しばらくしてからお試しください。")
+        return redirect(add_url)
+    channel_id, _, login_endpoint, _ = login
+    query = urlencode({
+            'response_type': 'code',
+            'client_id': channel_id,
+            'redirect_uri': login_redirect_uri(request, pool, Configuration),
+            'state': visit.state_token,
+            'scope': 'openid',
+            'bot_prompt': 'aggressive',
+            'nonce': visit.nonce,
+            })
+    return redirect(login_endpoint + '/oauth2/v2.1/authorize?' + query)
+
+
+def login_redirect_uri(request, pool, Configuration):
+    base = Configuration.public_base() or request.host_url.rstrip('/')
+    return '%s/%s/line/login' % (base, pool.database_name)
+
+
+@app.route('/<database_name>/line/login', methods={'GET'})
+@with_pool
+@with_transaction(readonly=False)
+def login_callback(request, pool):
+    """LINE Login comes back here: learn who followed from the link, then
+    open the chat (or LINE's add-friend page if the login was cancelled)"""
+    try:
+        Configuration = pool.get('line.configuration')
+        Visit = pool.get('line.source.visit')
+    except KeyError:
+        abort(HTTPStatus.NOT_FOUND)
+    add_url = add_friend_url(Configuration(1).bot_basic_id)
+    visit = Visit.from_state(request.args.get('state'))
+    code = request.args.get('code')
+    if visit is None:
+        return page(HTTPStatus.BAD_REQUEST,
+            "このリンクは有効期限が切れています。もう一度QRコードを"
+            "読み取るか、下のボタンから友だち追加してください。", add_url)
+    if code and Configuration.login_settings():
+        try:
+            visit.complete_login(code,
+                login_redirect_uri(request, pool, Configuration))
+        except LoginFailed:
+            logger.warning("LINE Login callback failed", exc_info=True)
+    if add_url:
+        return redirect(add_url)
+    return page(HTTPStatus.OK, "ありがとうございます。LINEに戻ってください。")
