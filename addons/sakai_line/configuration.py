@@ -34,6 +34,11 @@ def utcnow():
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def citizen_language():
+    "The language of what citizens read on LINE: [sakai_line] language"
+    return config.get('sakai_line', 'language', default='ja')
+
+
 def demo_mode():
     "Demo mode is switched on in trytond.conf: [sakai_line] demo = True"
     return config.getboolean('sakai_line', 'demo', default=False)

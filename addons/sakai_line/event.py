@@ -15,12 +15,18 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .configuration import utcnow
+from .configuration import citizen_language, utcnow
+from .response import RESUME_WORDS, normalize
 
 logger = logging.getLogger(__name__)
 
 # Failed events are tried again after 1, 2, 4 … minutes, at most this often
 MAX_ATTEMPTS = 8
+# LINE: a reply holds at most 5 messages
+MAX_REPLY_MESSAGES = 5
+# The questionnaire new friends answer first
+REGISTRATION = 'registration'
+QUESTIONNAIRE_MENU = 'questionnaire:'
 
 
 def from_line_timestamp(milliseconds):
@@ -130,6 +136,12 @@ class Event(ModelSQL, ModelView):
     @classmethod
     def process(cls, events):
         "Process each pending or failed event in its own savepoint"
+        # What citizens read is in the programme's language
+        with Transaction().set_context(language=citizen_language()):
+            cls._process_events(events)
+
+    @classmethod
+    def _process_events(cls, events):
         cursor = Transaction().connection.cursor()
         for event in cls.browse(events):
             if event.state not in {'pending', 'failed'}:
@@ -194,34 +206,131 @@ class Event(ModelSQL, ModelView):
         if user.rich_menu and user.state == 'following':
             # A returning friend gets the menu chosen for them back
             user.link_rich_menu([user], user.rich_menu)
-        self._greet(user, data, unblocked)
+        if self.redelivery:
+            return
+        messages = self._greeting(unblocked)
+        if follow.action == 'follow':
+            messages += self._start_registration(user)
+        self._reply(user, data, messages,
+            gettext('sakai_line.msg_description_welcome_back'
+                if unblocked else 'sakai_line.msg_description_greeting'))
 
-    def _greet(self, user, data, unblocked):
-        "Answer a new or returning friend with the reply token (free)"
-        pool = Pool()
-        Configuration = pool.get('line.configuration')
-        Message = pool.get('line.message')
+    def _greeting(self, unblocked):
+        Configuration = Pool().get('line.configuration')
         configuration = Configuration(1)
         text = (configuration.welcome_back if unblocked
             else configuration.greeting)
-        if not text or self.redelivery:
+        return [{'type': 'text', 'text': text}] if text else []
+
+    def _start_registration(self, user):
+        "A new friend starts the registration diagnosis at once"
+        pool = Pool()
+        Questionnaire = pool.get('questionnaire')
+        Response = pool.get('questionnaire.response')
+        questionnaire = Questionnaire.get_by_code(REGISTRATION)
+        if not questionnaire or not questionnaire.questions:
+            return []
+        return Response.start(questionnaire, user)
+
+    def _reply(self, user, data, messages, description=None):
+        """Answer with the free reply token (at most 5 messages), the rest
+        by push"""
+        Message = Pool().get('line.message')
+        if not messages:
             return
-        Message.compose([user], [{'type': 'text', 'text': text}],
-            description=gettext('sakai_line.msg_description_welcome_back'
-                if unblocked else 'sakai_line.msg_description_greeting'),
+        description = description or gettext(
+            'sakai_line.msg_description_conversation')
+        Message.compose([user], messages[:MAX_REPLY_MESSAGES],
+            description=description,
             reply_token=data.get('replyToken'),
             reply_received_at=self.occurred_at, deliver=True)
+        for i in range(MAX_REPLY_MESSAGES, len(messages), MAX_REPLY_MESSAGES):
+            Message.compose([user], messages[i:i + MAX_REPLY_MESSAGES],
+                description=description, deliver=True)
 
     def _process_unfollow(self, data):
         user = self._get_line_user()
         user.record_block(self)
 
     def _process_message(self, data):
-        # Conversations are handled by later steps; the event is kept
-        self._get_line_user()
+        Response = Pool().get('questionnaire.response')
+        user = self._get_line_user()
+        message = data.get('message') or {}
+        response = Response.active_for(user)
+        if message.get('type') != 'text':
+            if response:
+                self._reply(user, data, response.ask(hint=gettext(
+                            'sakai_line.msg_response_use_buttons')))
+            return
+        text = message.get('text') or ''
+        if response:
+            self._reply(user, data, response.handle_text(text))
+            return
+        if normalize(text) in RESUME_WORDS:
+            paused = Response.active_for(user, states=('paused',))
+            if paused:
+                self._reply(user, data, paused.resume())
+                return
+        self._reply(user, data, self._handle_text(user, text))
+
+    def _handle_text(self, user, text):
+        "Free text outside a conversation (the staff inbox, step 4)"
+        return []
 
     def _process_postback(self, data):
-        self._get_line_user()
+        pool = Pool()
+        Response = pool.get('questionnaire.response')
+        Campaign = pool.get('questionnaire.campaign')
+        user = self._get_line_user()
+        postback = data.get('postback') or {}
+        payload = postback.get('data') or ''
+        if payload.startswith('q:'):
+            messages = Response.handle_postback(
+                user, payload, postback.get('params'))
+        elif payload.startswith('menu='):
+            messages = self._menu(user, payload[len('menu='):])
+        elif payload.startswith('survey=') and payload[7:].isdigit():
+            campaigns = Campaign.search([('id', '=', int(payload[7:]))])
+            if campaigns and campaigns[0].invited(user):
+                campaign, = campaigns
+                messages = Response.start(
+                    campaign.questionnaire, user, campaign=campaign)
+            else:
+                messages = [{'type': 'text', 'text': gettext(
+                            'sakai_line.msg_response_invalid')}]
+        else:
+            return False
+        self._reply(user, data, messages)
+
+    def _menu(self, user, key):
+        """A rich menu or recommendation button: the feature's
+        _menu_<key> method answers; others are announced as coming"""
+        pool = Pool()
+        Questionnaire = pool.get('questionnaire')
+        Response = pool.get('questionnaire.response')
+        if key.startswith(QUESTIONNAIRE_MENU):
+            # e.g. menu=questionnaire:stress_check starts that questionnaire
+            questionnaire = Questionnaire.get_by_code(
+                key[len(QUESTIONNAIRE_MENU):])
+            if questionnaire and questionnaire.questions:
+                return Response.start(questionnaire, user)
+        method = getattr(self, '_menu_%s' % key, None)
+        if method is None:
+            return Response.pause_others(user) + [{
+                    'type': 'text',
+                    'text': gettext('sakai_line.msg_menu_unavailable')}]
+        return method(user)
+
+    def _menu_diagnosis(self, user):
+        "Take (or go on with) the registration diagnosis"
+        pool = Pool()
+        Questionnaire = pool.get('questionnaire')
+        Response = pool.get('questionnaire.response')
+        questionnaire = Questionnaire.get_by_code(REGISTRATION)
+        if not questionnaire:
+            return [{'type': 'text',
+                    'text': gettext('sakai_line.msg_menu_unavailable')}]
+        return Response.start(questionnaire, user)
 
     @classmethod
     @ModelView.button

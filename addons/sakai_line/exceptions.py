@@ -31,3 +31,7 @@ class SourceValidationError(ValidationError):
 
 class LoginFailed(UserError):
     pass
+
+
+class QuestionnaireValidationError(ValidationError):
+    pass

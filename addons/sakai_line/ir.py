@@ -49,4 +49,8 @@ class Cron(metaclass=PoolMeta):
         cls.method.selection.extend([
                 ('line.event|retry_failed', "Process Failed LINE Events"),
                 ('line.message|deliver_due', "Send Queued LINE Messages"),
+                ('questionnaire.campaign|send_due',
+                    "Send Scheduled Questionnaires"),
+                ('questionnaire.response|abandon_stale',
+                    "Abandon Stale Questionnaire Responses"),
                 ])

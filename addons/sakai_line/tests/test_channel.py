@@ -276,7 +276,7 @@ class ChannelTestCase(unittest.TestCase):
             Configuration.read_quota([configuration])
 
     def rich_menu(self, labels=("相談予約", "求人を見る", "よくある質問",
-                "マイページ"), layout='large_4', code='default'):
+                "マイページ"), layout='large_4', code='test-default'):
         RichMenu = Pool().get('line.rich_menu')
         menu = RichMenu(name="メニュー " + code, code=code,
             chat_bar_text="メニュー", layout=layout,
@@ -320,7 +320,7 @@ class ChannelTestCase(unittest.TestCase):
         self.configure()
         default = self.rich_menu()
         RichMenu.set_default([default])
-        other = self.rich_menu(("仕事を探す", "相談する"), 'compact_2', 'job')
+        other = self.rich_menu(("仕事を探す", "相談する"), 'compact_2', 'test-job')
         alice, bob = self.followers(2)
         LineUser.link_rich_menu([alice], other)
         self.assertEqual(alice.rich_menu, other)
