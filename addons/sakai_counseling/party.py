@@ -92,6 +92,18 @@ class Party(metaclass=PoolMeta):
     line_user = fields.Many2One('line.user', "LINE User", readonly=True,
         ondelete='RESTRICT',
         states={'invisible': ~Eval('is_client', False)})
+    questionnaire_responses = fields.Function(fields.Many2Many(
+            'questionnaire.response', None, None, "Diagnoses and Surveys",
+            states={'invisible': ~Eval('is_client', False)}),
+        'get_questionnaire_responses')
+    latest_diagnosis = fields.Function(fields.Many2One(
+            'questionnaire.response', "Latest Diagnosis",
+            states={'invisible': ~Eval('is_client', False)}),
+        'get_latest_diagnosis')
+    latest_recommendations = fields.Function(fields.Text(
+            "Recommended Support",
+            states={'invisible': ~Eval('is_client', False)}),
+        'get_latest_diagnosis')
     consent_statistics = fields.Boolean("Consent to Statistics",
         states={'invisible': ~Eval('is_client', False)},
         help="The client agrees that anonymised answers are counted "
@@ -145,6 +157,30 @@ class Party(metaclass=PoolMeta):
     def on_change_name_kana(self):
         if self.name_kana:
             self.name_kana = normalize_kana(self.name_kana)
+
+    def _responses(self):
+        Response = Pool().get('questionnaire.response')
+        domain = [('party', '=', self.id)]
+        if self.line_user:
+            domain = ['OR', domain, ('line_user', '=', self.line_user.id)]
+        return Response.search(domain,
+            order=[('started_at', 'DESC'), ('id', 'DESC')])
+
+    def get_questionnaire_responses(self, name):
+        if not self.is_client:
+            return []
+        return [r.id for r in self._responses()]
+
+    def get_latest_diagnosis(self, name):
+        if not self.is_client:
+            return None
+        for response in self._responses():
+            if (response.state == 'done'
+                    and response.questionnaire.kind == 'diagnosis'):
+                if name == 'latest_diagnosis':
+                    return response.id
+                return response.recommendations
+        return None
 
     def get_children_ages(self, name):
         today = Pool().get('ir.date').today()

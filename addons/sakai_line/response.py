@@ -442,7 +442,7 @@ class Response(ModelSQL, ModelView):
                     'response': self.id,
                     'question': question.id,
                     'choice': choices[0].id if len(choices) == 1 else None,
-                    'choices': json.dumps([c.id for c in choices]),
+                    'choices': [('add', [c.id for c in choices])],
                     'number': number,
                     'date': date,
                     'text': text,
@@ -563,7 +563,8 @@ class Answer(ModelSQL, ModelView):
         required=True, readonly=True, ondelete='RESTRICT')
     choice = fields.Many2One('questionnaire.choice', "Choice", readonly=True,
         ondelete='SET NULL')
-    choices = fields.Text("Choices", readonly=True)
+    choices = fields.Many2Many('questionnaire.response.answer-choice',
+        'answer', 'choice', "Choices", readonly=True)
     number = fields.Float("Number", readonly=True)
     date = fields.Date("Date", readonly=True)
     text = fields.Text("Text", readonly=True)
@@ -581,16 +582,14 @@ class Answer(ModelSQL, ModelView):
         cls._order.insert(0, ('answered_at', 'ASC'))
 
     def chosen_ids(self):
-        return json.loads(self.choices or '[]')
+        return [c.id for c in self.choices]
 
     def get_answer(self, name):
         "The answer as staff read it"
         if self.skipped:
             return gettext('sakai_line.msg_response_skipped')
-        if self.chosen_ids():
-            Choice = Pool().get('questionnaire.choice')
-            choices = Choice.search([('id', 'in', self.chosen_ids())])
-            return '、'.join(c.label for c in choices)
+        if self.choices:
+            return '、'.join(c.label for c in self.choices)
         if self.number is not None:
             value = (int(self.number) if self.number == int(self.number)
                 else self.number)
@@ -599,6 +598,22 @@ class Answer(ModelSQL, ModelView):
         if self.date:
             return self.date.strftime('%Y/%m/%d')
         return self.text
+
+
+class AnswerChoice(ModelSQL):
+    "Questionnaire Answer - Choice"
+    __name__ = 'questionnaire.response.answer-choice'
+
+    answer = fields.Many2One('questionnaire.response.answer', "Answer",
+        required=True, ondelete='CASCADE')
+    choice = fields.Many2One('questionnaire.choice', "Choice",
+        required=True, ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.choice, Index.Equality())))
 
 
 class Score(ModelSQL, ModelView):
