@@ -229,7 +229,7 @@ class Question(sequence_ordered(), ModelSQL, ModelView):
         super().validate_fields(questions, field_names)
         for question in questions:
             if (question.type in {'single', 'multiple'}
-                    and not 1 <= len(question.choices) <= 12):
+                    and len(question.choices) > 12):
                 raise QuestionnaireValidationError(gettext(
                         'sakai_line.msg_question_choices',
                         question=question.rec_name))

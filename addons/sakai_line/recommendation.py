@@ -8,11 +8,12 @@ picked, a number or a scale score in a range) and recommends a feature
 with a short explanation and a button that starts it; it may also switch
 the person's rich menu.
 """
-from trytond.model import ModelSQL, ModelView, fields, sequence_ordered
+from trytond.model import (
+    DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
 from trytond.pyson import Eval
 
 
-class Rule(sequence_ordered(), ModelSQL, ModelView):
+class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "Recommendation Rule"
     __name__ = 'questionnaire.rule'
 
@@ -141,7 +142,8 @@ class Condition(ModelSQL, ModelView):
         wanted = {c.id for c in self.choices}
         if self.kind == 'choice':
             return bool(chosen & wanted)
-        return answer is not None and not (chosen & wanted)
+        return (answer is not None and not answer.skipped
+            and not (chosen & wanted))
 
     def _between(self, value):
         return ((self.minimum is None or value >= self.minimum)

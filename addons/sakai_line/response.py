@@ -225,6 +225,9 @@ class Response(ModelSQL, ModelView):
     def ask(self, hint=None):
         "The current question as a LINE message with its quick replies"
         question = self.current_question
+        if question.type in {'single', 'multiple'} and not question.choices:
+            # Being written by staff: nothing to choose, so go on
+            return self.record(question)
         total = len(self.questionnaire.questions)
         lines = []
         if hint:
@@ -421,9 +424,14 @@ class Response(ModelSQL, ModelView):
         path = json.loads(self.path or '[]')
         if not path:
             return self.ask()
-        Question = Pool().get('questionnaire.question')
+        pool = Pool()
+        Question = pool.get('questionnaire.question')
+        Answer = pool.get('questionnaire.response.answer')
         self.current_question = Question(path.pop())
         self.path = json.dumps(path)
+        # Answers beyond the way back no longer count (a branch may change)
+        Answer.delete([a for a in self.answers
+                if a.question.id not in path])
         self.pending = None
         self.turn += 1
         self.save()

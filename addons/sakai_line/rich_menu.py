@@ -221,17 +221,23 @@ class RichMenu(DeactivableMixin, ModelSQL, ModelView):
 
     def render(self):
         "Draw a PNG of the layout with each area's label"
-        size = self.size
-        picture = Image.new('RGB', (size['width'], size['height']), 'white')
+        picture = Image.new('RGB',
+            (self.size['width'], self.size['height']), 'white')
         draw = ImageDraw.Draw(picture)
-        font = _font(110 if len(self.cells()) > 1 else 140)
+        size = 110 if len(self.cells()) > 1 else 140
         labels = [a.label or '' for a in self.areas]
         for index, cell in enumerate(self.cells()):
+            font = _font(size)
             box = (cell['x'], cell['y'],
                 cell['x'] + cell['width'] - 1, cell['y'] + cell['height'] - 1)
             draw.rectangle(box, fill=PALETTE[index % len(PALETTE)],
                 outline='white', width=8)
             if index < len(labels) and labels[index]:
+                # Long labels get a smaller font to stay in their cell
+                room = cell['width'] * 0.9
+                length = draw.textlength(labels[index], font=font)
+                if length > room:
+                    font = _font(max(40, int(size * room / length)))
                 draw.text(
                     (cell['x'] + cell['width'] / 2,
                         cell['y'] + cell['height'] / 2),
@@ -309,11 +315,11 @@ class RichMenu(DeactivableMixin, ModelSQL, ModelView):
 
     @classmethod
     def resync(cls):
-        """Create the menus on LINE again: after moving to another channel,
-        or when LINE (or its stand-in) lost them.  Without a default menu,
+        """Create the active menus on LINE (again): at set-up, after moving
+        to another channel, or when LINE (or its stand-in) lost them.  Without a default menu,
         the one coded 'default' becomes it."""
-        menus = cls.search([('line_rich_menu_id', '!=', None)])
-        cls.upload(menus)
+        # All of them: a menu the diagnosis switches to must be ready
+        cls.upload(cls.search([]))
         if not cls.search([('is_default', '=', True)]):
             default = cls.get_by_code('default')
             if default:

@@ -614,3 +614,25 @@ class DiagnosisTestCase(unittest.TestCase):
                 self.assertIsNone(user.rich_menu)
                 self.deliver(user, messages)
         self.assertEqual(self.line.calls('linkRichMenuIdToUser'), [])
+
+    @with_transaction()
+    def test_back_forgets_answers_beyond(self):
+        "Going back and taking another branch drops the answers left behind"
+        Response = Pool().get('questionnaire.response')
+        self.configure()
+        questionnaire = self.questionnaire('registration')
+        user = self.follower()
+        Response.start(questionnaire, user)
+        response, = Response.search([('line_user', '=', user.id)])
+        work = response.current_question
+        response.receive('c%d' % self.choice(work, 'regular').id)
+        satisfaction = response.current_question
+        self.assertEqual(satisfaction.code, 'satisfaction')
+        response.receive('c%d' % self.choice(satisfaction, 'worries').id)
+        response.receive('back')
+        response.receive('back')
+        self.assertEqual(response.current_question, work)
+        response.receive('c%d' % self.choice(work, 'none').id)
+        self.assertNotEqual(response.current_question, satisfaction)
+        self.assertEqual([a.question.code for a in response.answers],
+            ['work'])
