@@ -17,10 +17,9 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from .configuration import utcnow
+from .configuration import TOKYO, citizen_language, utcnow
 from .response import quick_postback, text_message
 
-TOKYO = dt.timezone(dt.timedelta(hours=9), 'Asia/Tokyo')
 PREFIX = 'survey='
 
 
@@ -114,6 +113,12 @@ class Campaign(ModelSQL, ModelView):
     def send_due(cls, date=None):
         """Scheduled: send each scheduled questionnaire on its day, once a
         month, to everyone following; remind non-responders later"""
+        # What citizens read is in the programme's language
+        with Transaction().set_context(language=citizen_language()):
+            cls._send_due(date)
+
+    @classmethod
+    def _send_due(cls, date):
         pool = Pool()
         Questionnaire = pool.get('questionnaire')
         date = date or today_in_tokyo()

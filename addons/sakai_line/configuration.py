@@ -34,6 +34,14 @@ def utcnow():
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+TOKYO = dt.timezone(dt.timedelta(hours=9), 'Asia/Tokyo')
+
+
+def to_tokyo(value):
+    "A naive UTC datetime as Japan's local time (no daylight saving)"
+    return value.replace(tzinfo=dt.UTC).astimezone(TOKYO)
+
+
 def citizen_language():
     "The language of what citizens read on LINE: [sakai_line] language"
     return config.get('sakai_line', 'language', default='ja')

@@ -15,8 +15,9 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from .configuration import citizen_language, utcnow
-from .response import RESUME_WORDS, normalize
+from .configuration import citizen_language, to_tokyo, utcnow
+from .response import (
+    RESUME_WORDS, normalize, quick_postback, text_message)
 
 logger = logging.getLogger(__name__)
 
@@ -287,6 +288,9 @@ class Event(ModelSQL, ModelView):
         if payload.startswith('q:'):
             messages = Response.handle_postback(
                 user, payload, postback.get('params'))
+        elif payload == 'resume':
+            paused = Response.active_for(user, states=('paused',))
+            messages = paused.resume() if paused else []
         elif payload.startswith('menu='):
             messages = self._menu(user, payload[len('menu='):])
         elif payload.startswith('survey=') and payload[7:].isdigit():
@@ -320,6 +324,43 @@ class Event(ModelSQL, ModelView):
                     'type': 'text',
                     'text': gettext('sakai_line.msg_menu_unavailable')}]
         return method(user)
+
+    def _menu_mypage(self, user):
+        "What we know of the person, and what they can do next"
+        pool = Pool()
+        Response = pool.get('questionnaire.response')
+        lines = [gettext('sakai_line.msg_mypage_title')]
+        if user.followed_at:
+            lines.append(gettext('sakai_line.msg_mypage_since',
+                    date=to_tokyo(user.followed_at).strftime('%Y/%m/%d')))
+        done = Response.search([
+                ('line_user', '=', user.id),
+                ('state', '=', 'done'),
+                ('questionnaire.kind', '=', 'diagnosis'),
+                ], order=[('finished_at', 'DESC')], limit=1)
+        if done and done[0].recommendations:
+            lines.append(gettext('sakai_line.msg_mypage_recommended',
+                    recommendations=done[0].recommendations))
+        items = [quick_postback(
+                gettext('sakai_line.msg_mypage_retake'), 'menu=diagnosis')]
+        paused = Response.active_for(user, states=('paused',))
+        if paused:
+            lines.append(gettext('sakai_line.msg_mypage_paused',
+                    questionnaire=paused.questionnaire.rec_name))
+            items.insert(0, quick_postback(
+                    gettext('sakai_line.msg_mypage_resume'), 'resume'))
+        return Response.pause_others(user) + [
+            text_message('\n'.join(lines), items)]
+
+    def _menu_booking(self, user):
+        "Until bookings on LINE are switched on: how to book by phone"
+        pool = Pool()
+        Programme = pool.get('support.programme')
+        Response = pool.get('questionnaire.response')
+        programme = Programme(1)
+        return Response.pause_others(user) + [text_message(gettext(
+                    'sakai_line.msg_booking_by_phone',
+                    phone=programme.office_phone or ''))]
 
     def _menu_diagnosis(self, user):
         "Take (or go on with) the registration diagnosis"
