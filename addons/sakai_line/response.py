@@ -24,6 +24,7 @@ from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from .configuration import utcnow
 from .questionnaire import MAX_LABEL
@@ -103,6 +104,7 @@ class Response(ModelSQL, ModelView):
     path = fields.Text("Path", readonly=True)
     pending = fields.Text("Choices So Far", readonly=True)
     secret = fields.Char("Secret", readonly=True, loading='lazy')
+    last_data = fields.Char("Last Button", readonly=True, loading='lazy')
     started_at = fields.DateTime("Started At", readonly=True)
     finished_at = fields.DateTime("Finished At", readonly=True)
     answers = fields.One2Many('questionnaire.response.answer', 'response',
@@ -305,13 +307,30 @@ class Response(ModelSQL, ModelView):
         if response.state == 'done':
             return [text_message(gettext('sakai_line.msg_response_finished',
                         questionnaire=response.questionnaire.rec_name))]
-        if str(response.turn) != parts[2]:
+        if data == response.last_data:
+            # The same button tapped twice: already answered, say nothing
+            return []
+        if str(response.turn) != parts[2] or not response.claim():
             return response._stale()
+        response.last_data = data
         if response.state != 'in_progress':
             cls.pause_others(user, keep=response)
             response.state = 'in_progress'
             response.save()
         return response.receive(parts[3], (params or {}).get('date'))
+
+    def claim(self):
+        """Take the current turn, or return False if another event (a
+        double tap processed at the same time) took it first"""
+        table = self.__table__()
+        cursor = Transaction().connection.cursor()
+        # Waits for a concurrent claim to commit, then sees its turn
+        cursor.execute(*table.update([table.turn], [table.turn + 1],
+                where=(table.id == self.id) & (table.turn == self.turn)))
+        if cursor.rowcount != 1:
+            return False
+        self.turn += 1
+        return True
 
     def sign_for(self, turn, value):
         "The signature the button of turn and value would carry"
@@ -361,6 +380,8 @@ class Response(ModelSQL, ModelView):
 
     def handle_text(self, text):
         "A typed message while the person is answering"
+        if not self.claim():
+            return self._stale()
         question = self.current_question
         word = normalize(text)
         if word in PAUSE_WORDS:
