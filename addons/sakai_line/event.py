@@ -28,6 +28,25 @@ MAX_REPLY_MESSAGES = 5
 # The questionnaire new friends answer first
 REGISTRATION = 'registration'
 QUESTIONNAIRE_MENU = 'questionnaire:'
+HANDOVER = 'handover'
+FAQ = 'faq='
+
+
+def faq_answer(entry):
+    "The FAQ's answer, with a way to a person if it does not help"
+    return text_message(entry.answer, [quick_postback(
+                gettext('sakai_line.msg_faq_talk_to_staff'), HANDOVER)])
+
+
+def faq_choices(entries):
+    "Not sure: the closest questions, and 「該当なし・担当者につなぐ」"
+    items = [quick_postback(e.question, FAQ + str(e.id), e.question)
+        for e in entries[:3]]
+    items.append(quick_postback(
+            gettext('sakai_line.msg_faq_none_of_these'), HANDOVER))
+    lines = [gettext('sakai_line.msg_faq_did_you_mean')]
+    lines += ['・' + e.question for e in entries[:3]]
+    return text_message('\n'.join(lines), items)
 
 
 def from_line_timestamp(milliseconds):
@@ -275,8 +294,45 @@ class Event(ModelSQL, ModelView):
         self._reply(user, data, self._handle_text(user, text))
 
     def _handle_text(self, user, text):
-        "Free text outside a conversation (the staff inbox, step 4)"
-        return []
+        """Free text outside a questionnaire: to the staff already talking
+        with the person, else the FAQ answers or hands over to a person"""
+        Inquiry = Pool().get('line.inquiry')
+        if Inquiry.current(user):
+            return Inquiry.receive(user, text, 'message', self)
+        kind, entries, reason = self._faq_decide(text)
+        if kind == 'answer':
+            return [faq_answer(entries[0])]
+        if kind == 'choices':
+            return [faq_choices(entries)]
+        return Inquiry.receive(user, text, reason or 'not_found', self)
+
+    def _faq_decide(self, text):
+        "(kind, entries, reason) of the FAQ bot; hand over without one"
+        try:
+            Entry = Pool().get('faq.entry')
+        except KeyError:
+            return 'handover', [], 'not_found'
+        return Entry.decide(text)
+
+    def _last_text(self, user):
+        "What the person last wrote, for a hand-over after FAQ choices"
+        events = self.search([
+                ('line_user', '=', user.id),
+                ('type', '=', 'message'),
+                ('id', '!=', self.id),
+                ], order=[('occurred_at', 'DESC'), ('id', 'DESC')], limit=5)
+        for event in events:
+            message = event.data.get('message') or {}
+            if message.get('type') == 'text':
+                return message.get('text')
+        return None
+
+    def _handover(self, user):
+        "「該当なし・担当者につなぐ」: the last question goes to a person"
+        Inquiry = Pool().get('line.inquiry')
+        text = self._last_text(user) or gettext(
+            'sakai_line.msg_inquiry_handover_request')
+        return Inquiry.receive(user, text, 'request', self)
 
     def _process_postback(self, data):
         pool = Pool()
@@ -288,6 +344,10 @@ class Event(ModelSQL, ModelView):
         if payload.startswith('q:'):
             messages = Response.handle_postback(
                 user, payload, postback.get('params'))
+        elif payload == HANDOVER:
+            messages = self._handover(user)
+        elif payload.startswith(FAQ) and payload[len(FAQ):].isdigit():
+            messages = self._faq_entry(int(payload[len(FAQ):]))
         elif payload == 'resume':
             paused = Response.active_for(user, states=('paused',))
             messages = paused.resume() if paused else []
@@ -305,6 +365,14 @@ class Event(ModelSQL, ModelView):
         else:
             return False
         self._reply(user, data, messages)
+
+    def _faq_entry(self, entry_id):
+        try:
+            Entry = Pool().get('faq.entry')
+        except KeyError:
+            return []
+        entries = Entry.search([('id', '=', entry_id)])
+        return [faq_answer(entries[0])] if entries else []
 
     def _menu(self, user, key):
         """A rich menu or recommendation button: the feature's

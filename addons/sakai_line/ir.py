@@ -53,4 +53,6 @@ class Cron(metaclass=PoolMeta):
                     "Send Scheduled Questionnaires"),
                 ('questionnaire.response|abandon_stale',
                     "Abandon Stale Questionnaire Responses"),
+                ('line.inquiry|escalate',
+                    "Tell Coordinators about Inquiries Near Their Answer-By Time"),
                 ])

@@ -115,6 +115,7 @@ class Message(Workflow, ModelSQL, ModelView):
             ('sent', "Sent"),
             ('failed', "Failed"),
             ], "State", required=True, readonly=True, sort=False)
+    state_string = state.translated('state')
     sent_at = fields.DateTime("Sent At", readonly=True)
 
     del _states
