@@ -56,6 +56,7 @@ $(CONF): tools/trytond.conf.in
 # Creates the database on first run, updates it afterwards; the demo data
 # loader looks every record up first, so running it again adds nothing.
 db: install $(CONF)
+	mkdir -p $(VAR)/db
 	test -f $(VAR)/db/$(DB).sqlite || { touch $(VAR)/db/$(DB).sqlite; \
 		echo $(DEMO_PASSWORD) > $(VAR)/admin-password; \
 		TRYTONPASSFILE=$(VAR)/admin-password $(BIN)/trytond-admin -c $(CONF) \

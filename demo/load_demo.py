@@ -246,16 +246,13 @@ CHANNEL = {
     }
 DEMO_LOGIN_SECRET = 'demo-login-channel-secret'
 
-# Rich menus: (code, name, bar text, layout, [(label, feature)])
-RICH_MENUS = [
-    ('default', "基本メニュー", "メニュー", 'large_6', [
-            ("相談予約", 'menu=booking'),
-            ("求人を見る", 'menu=jobs'),
-            ("セミナー", 'menu=seminars'),
-            ("よくある質問", 'menu=faq'),
-            ("診断をうける", 'menu=diagnosis'),
-            ("マイページ", 'menu=mypage'),
-            ]),
+# Inbox: (what a citizen wrote, hours ago, staff answer or None)
+INQUIRIES = [
+    ("子どもが熱を出しやすいので、急に休んでも大丈夫な仕事はありますか", 21, None),
+    ("面接に着ていく服がありません。どうしたらいいですか", 5, None),
+    ("先日の相談で紹介された求人に応募したいです", 30,
+        "ご連絡ありがとうございます。担当の相談員から応募の手続きをご案内します。"),
+    ("担当の人と話したい", 1, None),
     ]
 
 # Friend-add sources: (name, medium)
@@ -773,7 +770,8 @@ class Loader:
         if to_do:
             Session.do(to_do)
 
-        # 10. LINE channel: rich menus and friend-add sources
+        # 10. LINE channel and friend-add sources (rich menus are module
+        # data, uploaded by tools/line_sync.py at start)
         Configuration = pool.get('line.configuration')
         configuration = Configuration(1)
         changes = {k: v for k, v in CHANNEL.items()
@@ -782,26 +780,34 @@ class Loader:
             changes['login_channel_secret'] = DEMO_LOGIN_SECRET
         if changes:
             Configuration.write([configuration], changes)
-        RichMenu = pool.get('line.rich_menu')
-        for code, name, bar_text, layout, areas in RICH_MENUS:
-            menu, created = self.get_or_create('line.rich_menu',
-                [('code', '=', code)], {
-                    'code': code,
-                    'name': name,
-                    'chat_bar_text': bar_text,
-                    'layout': layout,
-                    'areas': [('create', [{
-                                    'label': label,
-                                    'action': 'postback',
-                                    'data': feature,
-                                    'text': label,
-                                    } for label, feature in areas])],
-                    }, 'rich menu')
-            if created:
-                RichMenu.draw_image([menu])
         for name, medium in SOURCES:
             self.get_or_create('line.source', [('name', '=', name)], {
                     'name': name, 'medium': medium}, 'friend-add source')
+
+        # 11. The inbox: a few questions waiting for staff
+        Inquiry = pool.get('line.inquiry')
+        if not Inquiry.search([], limit=1):
+            followers = LineUser.search(
+                [('state', '=', 'following')], order=[('id', 'ASC')])
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            for user, (text, hours_ago, answer) in zip(followers, INQUIRIES):
+                Inquiry.receive(user, text)
+                inquiry, = Inquiry.search([('line_user', '=', user.id)])
+                received = now - dt.timedelta(hours=hours_ago)
+                Inquiry.write([inquiry], {
+                        'received_at': received,
+                        'due_at': received + dt.timedelta(hours=24)})
+                Message = pool.get('line.inquiry.message')
+                Message.write(list(inquiry.messages), {'at': received})
+                if answer:
+                    Message.create([{'inquiry': inquiry.id,
+                                'direction': 'out', 'text': answer,
+                                'at': received + dt.timedelta(hours=2)}])
+                    Inquiry.write([inquiry], {
+                            'state': 'waiting',
+                            'answered_at': received + dt.timedelta(hours=2),
+                            'answered_in_time': True})
+                self.count('inquiry')
 
         return self.summary(pool, LineUser, Session, JobOrder)
 
@@ -829,6 +835,7 @@ class Loader:
             ('seminars', Seminar.search_count([])),
             ('rich menus', pool.get('line.rich_menu').search_count([])),
             ('friend-add sources', pool.get('line.source').search_count([])),
+            ('inquiries', pool.get('line.inquiry').search_count([])),
             ('sessions', '%d (%s)' % (
                     Session.search_count([]), states(Session))),
             ('demo users', User.search_count(

@@ -10,7 +10,7 @@ const browser = await chromium.launch({
 });
 try {
     const page = await browser.newPage({
-        locale: 'ja-JP', viewport: {width: 1440, height: 900}});
+        locale: 'ja-JP', timezoneId: 'Asia/Tokyo', viewport: {width: 1440, height: 900}});
     await page.goto(`${url}/#${database}`, {timeout: 90000});
     await page.waitForSelector('#login', {state: 'visible', timeout: 90000});
     await page.fill('#login', login);
