@@ -34,7 +34,7 @@ FAQ = 'faq='
 
 def faq_answer(entry):
     "The FAQ's answer, with a way to a person if it does not help"
-    return text_message(entry.answer, [quick_postback(
+    return text_message(entry.answer_text, [quick_postback(
                 gettext('sakai_line.msg_faq_talk_to_staff'), HANDOVER)])
 
 
