@@ -190,6 +190,40 @@ class NewcomerTestCase(unittest.TestCase):
         self.assertEqual(self.line.profile_requests(), [])
         self.staff_see_answers()
 
+    def test_question_to_staff(self):
+        "The FAQ answers, offers choices, hands over; a counselor answers"
+        user = line_webhook.random_user_id()
+        self.send(user, 'follow')
+        self.send(user, 'text', text="中断")
+
+        self.send(user, 'text', text="相談するのにお金はかかりますか")
+        self.assertIn("無料", self.messages(user)[-1]['text'])
+
+        self.send(user, 'text', text="予約")
+        labels = [b['label'] for b in self.buttons(self.messages(user)[-1])]
+        self.assertIn("該当なし・担当者につなぐ", labels)
+        self.assertGreaterEqual(len(labels), 3)
+
+        self.send(user, 'text', text="担当の人と話したい")
+        self.assertIn("までにお返事します", self.messages(user)[-1]['text'])
+
+        if not (os.path.exists(CHROMIUM) and os.path.isdir(PLAYWRIGHT)):
+            return
+        screenshot = os.path.join(
+            os.environ.get('SCREENSHOT_DIR', self.tmp), 'inbox.png')
+        answer = "青木です。明日の10時にお電話してもよろしいですか。"
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser', 'inbox_reply.mjs'),
+                self.url, 'demo', 'counselor1', PASSWORD,
+                "担当の人と話したい", answer, screenshot],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        page = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertIn("担当の人と話したい", page['form'])
+        self.assertIn("回答期限", page['form'])
+        # The answer reaches her on LINE
+        self.assertEqual(self.messages(user)[-1]['text'], answer)
+
     def staff_see_answers(self):
         "A counselor finds both responses in the back office, in Japanese"
         if not (os.path.exists(CHROMIUM) and os.path.isdir(PLAYWRIGHT)):
