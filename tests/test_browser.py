@@ -35,6 +35,48 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def build_demo(tmp, port, conf_extra='', env_extra=None):
+    """Build the demo database in tmp as `make demo` does; return the
+    configuration file and the environment to run trytond with"""
+    conf = os.path.join(tmp, 'trytond.conf')
+    with open(conf, 'w') as fp:
+        fp.write(f'[database]\nuri = sqlite://\npath = {tmp}\n'
+            f'[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO}\n'
+            + conf_extra)
+    open(os.path.join(tmp, 'demo.sqlite'), 'w').close()
+    passfile = os.path.join(tmp, 'password')
+    with open(passfile, 'w') as fp:
+        fp.write(PASSWORD)
+    env = dict(os.environ, TRYTONPASSFILE=passfile, **(env_extra or {}))
+    env.pop('TRYTOND_DATABASE_URI', None)
+    env.pop('DB_NAME', None)
+    admin = [os.path.join(BIN, 'trytond-admin'), '-c', conf, '-d', 'demo']
+    run = dict(env=env, check=True, capture_output=True)
+    subprocess.run(admin + ['--all', '-l', 'ja',
+            '--email', 'admin@example.com'], **run)
+    subprocess.run(admin + ['-u'] + MODULES
+        + ['--activate-dependencies', '-l', 'ja'], **run)
+    subprocess.run([sys.executable,
+            os.path.join(ROOT, 'demo', 'load_demo.py'),
+            '-c', conf, '-d', 'demo'], **run)
+    return conf, env
+
+
+def start_server(conf, port, env):
+    "Start trytond on the demo database; return the process and its URL"
+    server = subprocess.Popen(
+        [os.path.join(BIN, 'trytond'), '-c', conf, '-d', 'demo'],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f'http://127.0.0.1:{port}'
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url + '/', timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    return server, url
+
+
 @unittest.skipIf(
     os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'),
     "the browser test runs the SQLite demo; it runs with `make test`")
@@ -49,37 +91,8 @@ class BrowserTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp()
         cls.port = free_port()
-        cls.conf = os.path.join(cls.tmp, 'trytond.conf')
-        with open(cls.conf, 'w') as fp:
-            fp.write(f'[database]\nuri = sqlite://\npath = {cls.tmp}\n'
-                f'[web]\nlisten = 127.0.0.1:{cls.port}\nroot = {SAO}\n')
-        open(os.path.join(cls.tmp, 'demo.sqlite'), 'w').close()
-        passfile = os.path.join(cls.tmp, 'password')
-        with open(passfile, 'w') as fp:
-            fp.write(PASSWORD)
-        env = dict(os.environ, TRYTONPASSFILE=passfile)
-        env.pop('TRYTOND_DATABASE_URI', None)
-        env.pop('DB_NAME', None)
-        admin = [os.path.join(BIN, 'trytond-admin'), '-c', cls.conf,
-            '-d', 'demo']
-        run = dict(env=env, check=True, capture_output=True)
-        subprocess.run(admin + ['--all', '-l', 'ja',
-                '--email', 'admin@example.com'], **run)
-        subprocess.run(admin + ['-u'] + MODULES
-            + ['--activate-dependencies', '-l', 'ja'], **run)
-        subprocess.run([sys.executable,
-                os.path.join(ROOT, 'demo', 'load_demo.py'),
-                '-c', cls.conf, '-d', 'demo'], **run)
-        cls.server = subprocess.Popen(
-            [os.path.join(BIN, 'trytond'), '-c', cls.conf, '-d', 'demo'],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        cls.url = f'http://127.0.0.1:{cls.port}'
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(cls.url + '/', timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+        cls.conf, env = build_demo(cls.tmp, cls.port)
+        cls.server, cls.url = start_server(cls.conf, cls.port, env)
 
     @classmethod
     def tearDownClass(cls):

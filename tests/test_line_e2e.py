@@ -17,16 +17,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.request
 
 from line_standin import StandIn
 from line_standin import webhook as line_webhook
 from line_standin.simulator import Simulator
 
 from .test_browser import (
-    BIN, CHROMIUM, MODULES, PASSWORD, PLAYWRIGHT, ROOT, SAO, free_port)
+    BIN, CHROMIUM, PASSWORD, PLAYWRIGHT, ROOT, build_demo, free_port,
+    start_server)
 
 SECRET = 'demo-channel-secret'
 # The progress hint of a question, e.g. （3/8）
@@ -50,45 +49,17 @@ class NewcomerTestCase(unittest.TestCase):
         webhook = f'http://127.0.0.1:{cls.port}/demo/line/webhook'
         cls.simulator = Simulator(webhook, SECRET)
         cls.line = StandIn(simulator=cls.simulator).start()
-        cls.conf = os.path.join(cls.tmp, 'trytond.conf')
-        with open(cls.conf, 'w') as fp:
-            fp.write(f'[database]\nuri = sqlite://\npath = {cls.tmp}\n'
-                f'[web]\nlisten = 127.0.0.1:{cls.port}\nroot = {SAO}\n'
-                '[sakai_line]\ndemo = True\n')
-        open(os.path.join(cls.tmp, 'demo.sqlite'), 'w').close()
-        passfile = os.path.join(cls.tmp, 'password')
-        with open(passfile, 'w') as fp:
-            fp.write(PASSWORD)
-        env = dict(os.environ, TRYTONPASSFILE=passfile,
-            SAKAI_LINE_API_ENDPOINT=cls.line.url,
-            SAKAI_LINE_API_DATA_ENDPOINT=cls.line.url,
-            SAKAI_LINE_LOGIN_ENDPOINT=cls.line.url)
-        env.pop('TRYTOND_DATABASE_URI', None)
-        env.pop('DB_NAME', None)
-        cls.env = env
-        admin = [os.path.join(BIN, 'trytond-admin'), '-c', cls.conf,
-            '-d', 'demo']
-        run = dict(env=env, check=True, capture_output=True)
-        subprocess.run(admin + ['--all', '-l', 'ja',
-                '--email', 'admin@example.com'], **run)
-        subprocess.run(admin + ['-u'] + MODULES
-            + ['--activate-dependencies', '-l', 'ja'], **run)
-        subprocess.run([sys.executable,
-                os.path.join(ROOT, 'demo', 'load_demo.py'),
-                '-c', cls.conf, '-d', 'demo'], **run)
+        cls.conf, cls.env = build_demo(cls.tmp, cls.port,
+            conf_extra='[sakai_line]\ndemo = True\n', env_extra={
+                'SAKAI_LINE_API_ENDPOINT': cls.line.url,
+                'SAKAI_LINE_API_DATA_ENDPOINT': cls.line.url,
+                'SAKAI_LINE_LOGIN_ENDPOINT': cls.line.url,
+                })
         subprocess.run([sys.executable,
                 os.path.join(ROOT, 'tools', 'line_sync.py'),
-                '-c', cls.conf, '-d', 'demo'], **run)
-        cls.server = subprocess.Popen(
-            [os.path.join(BIN, 'trytond'), '-c', cls.conf, '-d', 'demo'],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        cls.url = f'http://127.0.0.1:{cls.port}'
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(cls.url + '/', timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
+                '-c', cls.conf, '-d', 'demo'],
+            env=cls.env, check=True, capture_output=True)
+        cls.server, cls.url = start_server(cls.conf, cls.port, cls.env)
 
     @classmethod
     def tearDownClass(cls):

@@ -2,30 +2,14 @@
 // whose subject is SUBJECT, answers it with TEXT and sends it.
 // Usage: node inbox_reply.mjs URL DATABASE LOGIN PASSWORD SUBJECT TEXT SCREENSHOT
 // Prints a JSON object: {rows: [...], form: "..."}.
-import { chromium } from 'playwright-core';
+import { launch, login, openMenu, run } from './sao.mjs';
 
-const [url, database, login, password, subject, text, screenshot] =
+const [url, database, user, password, subject, text, screenshot] =
     process.argv.slice(2);
-const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-});
-try {
-    const page = await browser.newPage({
-        locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
-        viewport: {width: 1440, height: 900}});
-    await page.goto(`${url}/#${database}`, {timeout: 90000});
-    await page.waitForSelector('#login', {state: 'visible', timeout: 90000});
-    await page.fill('#login', login);
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('input[type=password]', {state: 'visible', timeout: 90000});
-    await page.fill('input[type=password]', password);
-    await page.keyboard.press('Enter');
-    for (const name of ['就業支援', '問い合わせ', '受信箱']) {
-        const entry = page.locator('#menu').getByText(name, {exact: true});
-        await entry.waitFor({timeout: 90000});
-        await entry.click();
-    }
+const browser = await launch();
+await run(browser, screenshot, async () => {
+    const page = await login(browser, url, database, user, password);
+    await openMenu(page, ['就業支援', '問い合わせ', '受信箱']);
     const rows = page.locator('#tabcontent .treeview tbody tr');
     await rows.first().waitFor({timeout: 90000});
     await page.waitForTimeout(1000);
@@ -44,12 +28,4 @@ try {
     await dialog.getByRole('button', {name: '送信'}).click();
     await page.waitForTimeout(2000);
     console.log(JSON.stringify({rows: texts, form}));
-} catch (error) {
-    const pages = browser.contexts().flatMap(c => c.pages());
-    if (screenshot && pages.length) {
-        await pages[0].screenshot({path: screenshot.replace(/\.png$/, '-error.png')});
-    }
-    throw error;
-} finally {
-    await browser.close();
-}
+});

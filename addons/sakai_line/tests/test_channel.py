@@ -4,54 +4,20 @@
 """The LINE channel against the local LINE stand-in."""
 import datetime as dt
 import json
-import unittest
 from unittest.mock import patch
 
-from line_standin import StandIn
 from line_standin import webhook as line_webhook
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from ..configuration import utcnow
+from .tools import LineTestCase
 
 
-class ChannelTestCase(unittest.TestCase):
+class ChannelTestCase(LineTestCase):
     "LINE channel"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_line')
-        cls.line = StandIn().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.line.stop()
-        drop_db()
-
-    def setUp(self):
-        self.line.reset()
-        # No real waiting between quick retries in tests
-        patcher = patch('sakai_line.message.time.sleep')
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    def configure(self):
-        Configuration = Pool().get('line.configuration')
-        configuration = Configuration(1)
-        configuration.channel_secret = 'secret'
-        configuration.channel_access_token = 'token'
-        configuration.endpoint = configuration.data_endpoint = self.line.url
-        configuration.save()
-
-    def followers(self, count):
-        LineUser = Pool().get('line.user')
-        return LineUser.create([
-                {'line_id': line_webhook.random_user_id(),
-                    'state': 'following'} for _ in range(count)])
 
     def compose(self, users, text="こんにちは", **kwargs):
         Message = Pool().get('line.message')

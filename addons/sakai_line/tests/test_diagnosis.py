@@ -4,17 +4,14 @@
 """The registration diagnosis, its recommendation rules and rich menus, and
 the monthly survey, as shipped in questionnaire_data.xml."""
 import json
-import unittest
-from unittest.mock import patch
 
-from line_standin import StandIn
 from line_standin import webhook as line_webhook
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 from ..questionnaire import MAX_LABEL
+from .tools import LineTestCase
 
 MODULE = 'sakai_line'
 # What each feature's button starts
@@ -115,43 +112,10 @@ PEOPLE = [
     ]
 
 
-class DiagnosisTestCase(unittest.TestCase):
+class DiagnosisTestCase(LineTestCase):
     "Registration diagnosis and monthly survey data"
 
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module(MODULE)
-        cls.line = StandIn().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.line.stop()
-        drop_db()
-
-    def setUp(self):
-        self.line.reset()
-        # No real waiting between quick retries in tests
-        patcher = patch('sakai_line.message.time.sleep')
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
     # -- helpers ------------------------------------------------------------
-
-    def configure(self):
-        Configuration = Pool().get('line.configuration')
-        configuration = Configuration(1)
-        configuration.channel_secret = 'secret'
-        configuration.channel_access_token = 'token'
-        configuration.endpoint = configuration.data_endpoint = self.line.url
-        configuration.save()
-
-    def follower(self):
-        LineUser = Pool().get('line.user')
-        user, = LineUser.create([{
-                    'line_id': line_webhook.random_user_id(),
-                    'state': 'following'}])
-        return user
 
     def record(self, xml_id):
         ModelData = Pool().get('ir.model.data')

@@ -4,16 +4,14 @@
 """The monthly survey: scheduled send, answers, reminder, rate, tallies."""
 import datetime as dt
 import json
-import unittest
-from unittest.mock import patch
 
-from line_standin import StandIn
 from line_standin import webhook as line_webhook
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
+
+from .tools import LineTestCase
 
 
 def answer_all(response):
@@ -40,33 +38,8 @@ def answer_all(response):
     return messages
 
 
-class SurveyTestCase(unittest.TestCase):
+class SurveyTestCase(LineTestCase):
     "Monthly survey"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_line')
-        cls.line = StandIn().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.line.stop()
-        drop_db()
-
-    def setUp(self):
-        self.line.reset()
-        patcher = patch('sakai_line.message.time.sleep')
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    def configure(self):
-        Configuration = Pool().get('line.configuration')
-        configuration = Configuration(1)
-        configuration.channel_secret = 'secret'
-        configuration.channel_access_token = 'token'
-        configuration.endpoint = configuration.data_endpoint = self.line.url
-        configuration.save()
 
     def users(self, *states):
         LineUser = Pool().get('line.user')

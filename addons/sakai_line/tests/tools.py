@@ -1,0 +1,53 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""A test case with the module activated and the LINE stand-in running."""
+import unittest
+from unittest.mock import patch
+
+from line_standin import StandIn
+from line_standin import webhook as line_webhook
+
+from trytond.pool import Pool
+from trytond.tests.test_tryton import activate_module, drop_db
+
+
+class LineTestCase(unittest.TestCase):
+    "sakai_line activated, the LINE stand-in started and reset per test"
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        activate_module('sakai_line')
+        cls.line = StandIn().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.line.stop()
+        drop_db()
+
+    def setUp(self):
+        self.line.reset()
+        # No real waiting between quick retries in tests
+        patcher = patch('sakai_line.message.time.sleep')
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def configure(self):
+        "Point the channel at the stand-in"
+        Configuration = Pool().get('line.configuration')
+        configuration = Configuration(1)
+        configuration.channel_secret = 'secret'
+        configuration.channel_access_token = 'token'
+        configuration.endpoint = configuration.data_endpoint = self.line.url
+        configuration.save()
+
+    def followers(self, count=1, state='following'):
+        LineUser = Pool().get('line.user')
+        return LineUser.create([
+                {'line_id': line_webhook.random_user_id(), 'state': state}
+                for _ in range(count)])
+
+    def follower(self):
+        user, = self.followers(1)
+        return user

@@ -1,0 +1,50 @@
+// Shared steps for driving sao (the Tryton web client) in Chromium.
+import { chromium } from 'playwright-core';
+
+export async function launch() {
+    return chromium.launch({
+        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-dev-shm-usage'],
+    });
+}
+
+// A Japanese page in Tokyo time, logged in to database as login
+export async function login(browser, url, database, login, password) {
+    const page = await browser.newPage({
+        locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
+        viewport: {width: 1440, height: 900}});
+    await page.goto(`${url}/#${database}`, {timeout: 90000});
+    await page.waitForSelector('#login', {state: 'visible', timeout: 90000});
+    await page.fill('#login', login);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('input[type=password]',
+        {state: 'visible', timeout: 90000});
+    await page.fill('input[type=password]', password);
+    await page.keyboard.press('Enter');
+    return page;
+}
+
+// Click through the menu entries named in path, e.g. ['就業支援', '相談者']
+export async function openMenu(page, path) {
+    for (const name of path) {
+        const entry = page.locator('#menu').getByText(name, {exact: true});
+        await entry.waitFor({timeout: 90000});
+        await entry.click();
+    }
+}
+
+// Run steps; on failure leave a picture of the page next to screenshot
+export async function run(browser, screenshot, steps) {
+    try {
+        return await steps();
+    } catch (error) {
+        const pages = browser.contexts().flatMap(c => c.pages());
+        if (screenshot && pages.length) {
+            await pages[0].screenshot(
+                {path: screenshot.replace(/\.png$/, '-error.png')});
+        }
+        throw error;
+    } finally {
+        await browser.close();
+    }
+}
