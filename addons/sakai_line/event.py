@@ -29,6 +29,8 @@ MAX_REPLY_MESSAGES = 5
 REGISTRATION = 'registration'
 QUESTIONNAIRE_MENU = 'questionnaire:'
 HANDOVER = 'handover'
+# A message this soon after one of our pushes answers it
+REPLY_TO_PUSH_WITHIN = dt.timedelta(hours=24)
 FAQ = 'faq='
 
 
@@ -263,10 +265,11 @@ class Event(ModelSQL, ModelView):
         Message.compose([user], messages[:MAX_REPLY_MESSAGES],
             description=description,
             reply_token=data.get('replyToken'),
-            reply_received_at=self.occurred_at, deliver=True)
+            reply_received_at=self.occurred_at, deliver=True,
+            conversation=True)
         for i in range(MAX_REPLY_MESSAGES, len(messages), MAX_REPLY_MESSAGES):
             Message.compose([user], messages[i:i + MAX_REPLY_MESSAGES],
-                description=description, deliver=True)
+                description=description, deliver=True, conversation=True)
 
     def _process_unfollow(self, data):
         user = self._get_line_user()
@@ -297,7 +300,7 @@ class Event(ModelSQL, ModelView):
         """Free text outside a questionnaire: to the staff already talking
         with the person, else the FAQ answers or hands over to a person"""
         Inquiry = Pool().get('line.inquiry')
-        if Inquiry.current(user):
+        if Inquiry.current(user) or self._replies_to_push(user):
             return Inquiry.receive(user, text, 'message', self)
         kind, entries, reason = self._faq_decide(text)
         if kind == 'answer':
@@ -305,6 +308,28 @@ class Event(ModelSQL, ModelView):
         if kind == 'choices':
             return [faq_choices(entries)]
         return Inquiry.receive(user, text, reason or 'not_found', self)
+
+    def _replies_to_push(self, user):
+        """Did we push to the person (a broadcast, a survey, a staff
+        message) since they last wrote, within a day?  Then what they
+        write answers it and goes to staff."""
+        Recipient = Pool().get('line.message.recipient')
+        since = self.occurred_at - REPLY_TO_PUSH_WITHIN
+        earlier = self.search([
+                ('line_user', '=', user.id),
+                ('type', '=', 'message'),
+                ('id', '!=', self.id),
+                ('occurred_at', '>=', since),
+                ], order=[('occurred_at', 'DESC')], limit=1)
+        if earlier:
+            since = earlier[0].occurred_at
+        return bool(Recipient.search([
+                    ('line_user', '=', user.id),
+                    ('state', '=', 'sent'),
+                    ('message.conversation', '!=', True),
+                    ('batch.method', 'in', ['push', 'multicast']),
+                    ('batch.sent_at', '>=', since),
+                    ], limit=1))
 
     def _faq_decide(self, text):
         "(kind, entries, reason) of the FAQ bot; hand over without one"

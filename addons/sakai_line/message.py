@@ -104,6 +104,8 @@ class Message(Workflow, ModelSQL, ModelView):
         help="The LINE message objects as JSON (at most 5).")
     recipients = fields.One2Many('line.message.recipient', 'message',
         "Recipients", states=_states)
+    conversation = fields.Boolean("Conversation", readonly=True,
+        help="Sent in answer to what the person did on LINE.")
     reply_token = fields.Char("Reply Token", readonly=True)
     reply_token_expires_at = fields.DateTime("Reply Token Expires At",
         readonly=True)
@@ -163,13 +165,14 @@ class Message(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def compose(cls, line_users, messages, description=None,
-            reply_token=None, reply_received_at=None, deliver=False):
+            reply_token=None, reply_received_at=None, deliver=False,
+            conversation=False):
         """Create a queued message to line_users with LINE message objects
 
         deliver sends it at once, for callers already running in the queue.
         """
         message = cls(
-            description=description,
+            description=description, conversation=conversation,
             content=json.dumps(messages, ensure_ascii=False))
         if reply_token and len(line_users) == 1:
             message.reply_token = reply_token

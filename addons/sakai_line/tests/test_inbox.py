@@ -3,6 +3,7 @@
 # the full copyright notices and license terms.
 """The inbox tells coordinators what is near or past its answer-by time."""
 import datetime as dt
+import json
 import unittest
 
 from line_standin import webhook as line_webhook
@@ -12,6 +13,7 @@ from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
 from ..configuration import utcnow
+from .tools import LineTestCase
 
 
 class InboxTestCase(unittest.TestCase):
@@ -85,3 +87,29 @@ class InboxTestCase(unittest.TestCase):
         inquiry.send_reply("お待たせしました。")
         self.assertEqual(inquiry.state, 'waiting')
         self.assertFalse(inquiry.answered_in_time)
+
+
+class ReplyToPushTestCase(LineTestCase):
+    "What the person writes back to one of our pushes goes to staff"
+
+    @with_transaction()
+    def test_reply_to_push(self):
+        pool = Pool()
+        Event = pool.get('line.event')
+        Inquiry = pool.get('line.inquiry')
+        Message = pool.get('line.message')
+        self.configure()
+        user = self.follower()
+        message = Message.compose([user], [{'type': 'text',
+                    'text': "今週の求人をお知らせします。"}],
+            description="求人のお知らせ")
+        Message.deliver([message])
+        self.assertEqual(message.state, 'sent')
+
+        body = json.loads(line_webhook.body([line_webhook.text_message_event(
+                        user.line_id, "2番目の求人が気になります")]))
+        Event.receive(body['events'])
+        Event.process(Event.search([('state', '=', 'pending')]))
+        inquiry, = Inquiry.search([('line_user', '=', user.id)])
+        self.assertEqual(inquiry.subject, "2番目の求人が気になります")
+        self.assertEqual(inquiry.state, 'open')
