@@ -16,31 +16,29 @@ class Event(metaclass=PoolMeta):
     __name__ = 'line.event'
 
     def _menu_jobs(self, user):
-        pool = Pool()
-        JobOrder = pool.get('job.order')
-        Response = pool.get('questionnaire.response')
+        JobOrder = Pool().get('job.order')
         # The job order's own order puts full-time first
         orders = JobOrder.search([('state', '=', 'open')],
             limit=MAX_BUBBLES)
-        messages = Response.pause_others(user)
         if not orders:
-            return messages + [{'type': 'text',
+            return [{'type': 'text',
                     'text': gettext('sakai_jobs.msg_line_no_jobs')}]
-        return messages + [{
+        selections = JobOrder.fields_get(['employment_type', 'wage_type'])
+        types = dict(selections['employment_type']['selection'])
+        wage_types = dict(selections['wage_type']['selection'])
+        return [{
                 'type': 'flex',
                 'altText': gettext('sakai_jobs.msg_line_jobs'),
                 'contents': {
                     'type': 'carousel',
-                    'contents': [job_bubble(o) for o in orders],
+                    'contents': [job_bubble(o, types, wage_types)
+                        for o in orders],
                     },
                 }]
 
 
-def job_bubble(order):
-    JobOrder = Pool().get('job.order')
-    selections = JobOrder.fields_get(['employment_type', 'wage_type'])
-    types = dict(selections['employment_type']['selection'])
-    wage_types = dict(selections['wage_type']['selection'])
+def job_bubble(order, types, wage_types):
+    "A Flex bubble of a job order; types, wage_types: selection labels"
     wage = '{:,}'.format(order.wage_min)
     if order.wage_max:
         wage += '〜{:,}'.format(order.wage_max)

@@ -28,6 +28,8 @@ MAX_REPLY_MESSAGES = 5
 # The questionnaire new friends answer first
 REGISTRATION = 'registration'
 QUESTIONNAIRE_MENU = 'questionnaire:'
+# Menu keys that start a questionnaire, by its code
+QUESTIONNAIRE_KEYS = {'diagnosis': REGISTRATION}
 HANDOVER = 'handover'
 # A message this soon after one of our pushes answers it
 REPLY_TO_PUSH_WITHIN = dt.timedelta(hours=24)
@@ -232,7 +234,8 @@ class Event(ModelSQL, ModelView):
             return
         messages = self._greeting(unblocked)
         if follow.action == 'follow':
-            messages += self._start_registration(user)
+            # A new friend starts the registration diagnosis at once
+            messages += self._start_questionnaire(user, REGISTRATION) or []
         self._reply(user, data, messages,
             gettext('sakai_line.msg_description_welcome_back'
                 if unblocked else 'sakai_line.msg_description_greeting'))
@@ -244,14 +247,15 @@ class Event(ModelSQL, ModelView):
             else configuration.greeting)
         return [{'type': 'text', 'text': text}] if text else []
 
-    def _start_registration(self, user):
-        "A new friend starts the registration diagnosis at once"
+    def _start_questionnaire(self, user, code):
+        """Start (or go on with) the questionnaire of code; None if there
+        is no such questionnaire to ask"""
         pool = Pool()
         Questionnaire = pool.get('questionnaire')
         Response = pool.get('questionnaire.response')
-        questionnaire = Questionnaire.get_by_code(REGISTRATION)
+        questionnaire = Questionnaire.get_by_code(code)
         if not questionnaire or not questionnaire.questions:
-            return []
+            return None
         return Response.start(questionnaire, user)
 
     def _reply(self, user, data, messages, description=None):
@@ -400,23 +404,28 @@ class Event(ModelSQL, ModelView):
         return [faq_answer(entries[0])] if entries else []
 
     def _menu(self, user, key):
-        """A rich menu or recommendation button: the feature's
-        _menu_<key> method answers; others are announced as coming"""
-        pool = Pool()
-        Questionnaire = pool.get('questionnaire')
-        Response = pool.get('questionnaire.response')
-        if key.startswith(QUESTIONNAIRE_MENU):
+        """A rich menu or recommendation button: a questionnaire starts (or
+        goes on); any other feature pauses the conversation in progress and
+        its _menu_<key> method answers; others are announced as coming"""
+        Response = Pool().get('questionnaire.response')
+        if key in QUESTIONNAIRE_KEYS:
+            code = QUESTIONNAIRE_KEYS[key]
+        elif key.startswith(QUESTIONNAIRE_MENU):
             # e.g. menu=questionnaire:stress_check starts that questionnaire
-            questionnaire = Questionnaire.get_by_code(
-                key[len(QUESTIONNAIRE_MENU):])
-            if questionnaire and questionnaire.questions:
-                return Response.start(questionnaire, user)
-        method = getattr(self, '_menu_%s' % key, None)
-        if method is None:
-            return Response.pause_others(user) + [{
-                    'type': 'text',
-                    'text': gettext('sakai_line.msg_menu_unavailable')}]
-        return method(user)
+            code = key[len(QUESTIONNAIRE_MENU):]
+        else:
+            code = None
+        if code:
+            messages = self._start_questionnaire(user, code)
+            if messages is not None:
+                return messages
+        method = getattr(self, '_menu_%s' % key, self._menu_unavailable)
+        messages = method(user)
+        return Response.pause_others(user) + messages
+
+    def _menu_unavailable(self, user):
+        return [{'type': 'text',
+                'text': gettext('sakai_line.msg_menu_unavailable')}]
 
     def _menu_mypage(self, user):
         "What we know of the person, and what they can do next"
@@ -442,29 +451,14 @@ class Event(ModelSQL, ModelView):
                     questionnaire=paused.questionnaire.rec_name))
             items.insert(0, quick_postback(
                     gettext('sakai_line.msg_mypage_resume'), 'resume'))
-        return Response.pause_others(user) + [
-            text_message('\n'.join(lines), items)]
+        return [text_message('\n'.join(lines), items)]
 
     def _menu_booking(self, user):
         "Until bookings on LINE are switched on: how to book by phone"
-        pool = Pool()
-        Programme = pool.get('support.programme')
-        Response = pool.get('questionnaire.response')
+        Programme = Pool().get('support.programme')
         programme = Programme(1)
-        return Response.pause_others(user) + [text_message(gettext(
-                    'sakai_line.msg_booking_by_phone',
+        return [text_message(gettext('sakai_line.msg_booking_by_phone',
                     phone=programme.office_phone or ''))]
-
-    def _menu_diagnosis(self, user):
-        "Take (or go on with) the registration diagnosis"
-        pool = Pool()
-        Questionnaire = pool.get('questionnaire')
-        Response = pool.get('questionnaire.response')
-        questionnaire = Questionnaire.get_by_code(REGISTRATION)
-        if not questionnaire:
-            return [{'type': 'text',
-                    'text': gettext('sakai_line.msg_menu_unavailable')}]
-        return Response.start(questionnaire, user)
 
     @classmethod
     @ModelView.button

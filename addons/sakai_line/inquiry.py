@@ -140,12 +140,11 @@ class Inquiry(Workflow, ModelSQL, ModelView):
         open); return the messages to answer them with"""
         pool = Pool()
         Message = pool.get('line.inquiry.message')
-        Response = pool.get('questionnaire.response')
         now = event.occurred_at if event else utcnow()
         inquiry = cls.current(user)
         acknowledge = False
         if inquiry is None:
-            inquiry = cls(line_user=user, party=Response.party_of(user),
+            inquiry = cls(line_user=user, party=user.client(),
                 subject=subject_of(text), reason=reason, state='open',
                 received_at=None, urgent=False)
             acknowledge = True

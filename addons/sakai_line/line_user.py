@@ -85,6 +85,10 @@ class LineUser(ModelSQL, ModelView):
             self.save()
         return history
 
+    def client(self):
+        "The client the person is (modules that know clients say)"
+        return None
+
     @classmethod
     def link_rich_menu(cls, users, menu):
         """Show *menu* to the users instead of the default menu

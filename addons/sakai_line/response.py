@@ -149,11 +149,6 @@ class Response(ModelSQL, ModelView):
                 ], order=[('started_at', 'DESC'), ('id', 'DESC')], limit=1)
         return responses[0] if responses else None
 
-    @classmethod
-    def party_of(cls, user):
-        "The client linked to the LINE user (modules that know clients say)"
-        return None
-
     # -- starting, pausing, resuming ----------------------------------------
 
     @classmethod
@@ -170,7 +165,7 @@ class Response(ModelSQL, ModelView):
         if same:
             return messages + same[0].resume()
         response = cls(questionnaire=questionnaire, line_user=user,
-            party=cls.party_of(user), campaign=campaign,
+            party=user.client(), campaign=campaign,
             state='in_progress', started_at=utcnow(),
             secret=secrets.token_urlsafe(24), path='[]', turn=0,
             current_question=questionnaire.first_question())

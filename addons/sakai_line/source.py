@@ -12,6 +12,7 @@ LINE's add-friend page.
 """
 import datetime as dt
 import io
+import re
 import secrets
 import urllib.parse
 
@@ -32,6 +33,8 @@ from .exceptions import LoginFailed, SourceValidationError
 ATTRIBUTION_WINDOW = dt.timedelta(hours=1)
 LOGIN_TIMEOUT = 10
 CODE_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789'
+# What a code may hold to sit in a link
+LINK_CODE = re.compile(r'^[a-z0-9_-]+$')
 
 
 def new_code():
@@ -134,8 +137,7 @@ class Source(DeactivableMixin, ModelSQL, ModelView):
     def validate_fields(cls, sources, field_names):
         super().validate_fields(sources, field_names)
         for source in sources:
-            if not source.code or not set(source.code) <= set(
-                    CODE_ALPHABET + '-_0123456789abcdefghijklmnopqrstuvwxyz'):
+            if not LINK_CODE.match(source.code or ''):
                 raise SourceValidationError(gettext(
                         'sakai_line.msg_source_code', code=source.code))
 

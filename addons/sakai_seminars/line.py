@@ -24,9 +24,7 @@ class Event(metaclass=PoolMeta):
         return self._upcoming(user, ['exchange'])
 
     def _upcoming(self, user, kinds):
-        pool = Pool()
-        Session = pool.get('seminar.session')
-        Response = pool.get('questionnaire.response')
+        Session = Pool().get('seminar.session')
         now = utcnow()
         sessions = Session.search([
                 ('state', '=', 'planned'),
@@ -34,23 +32,22 @@ class Event(metaclass=PoolMeta):
                 ('start', '>=', now),
                 ('start', '<=', now + AHEAD),
                 ], order=[('start', 'ASC')], limit=MAX_BUBBLES)
-        messages = Response.pause_others(user)
         if not sessions:
-            return messages + [{'type': 'text',
+            return [{'type': 'text',
                     'text': gettext('sakai_seminars.msg_line_no_sessions')}]
-        return messages + [{
+        methods = dict(Session.fields_get(['method'])['method']['selection'])
+        return [{
                 'type': 'flex',
                 'altText': gettext('sakai_seminars.msg_line_upcoming'),
                 'contents': {
                     'type': 'carousel',
-                    'contents': [session_bubble(s) for s in sessions],
+                    'contents': [session_bubble(s, methods) for s in sessions],
                     },
                 }]
 
 
-def session_bubble(session):
-    Session = Pool().get('seminar.session')
-    methods = dict(Session.fields_get(['method'])['method']['selection'])
+def session_bubble(session, methods):
+    "A Flex bubble of a session; methods: the method labels by value"
     start, end = to_tokyo(session.start), to_tokyo(session.end)
     details = [
         '%s %s〜%s' % (start.strftime('%Y/%m/%d'), start.strftime('%H:%M'),
