@@ -40,6 +40,10 @@ def main():
         TranslationSet = pool.get('ir.translation.set', type='wizard')
         session_id, _, _ = TranslationSet.create()
         TranslationSet(session_id).transition_set_()
+        # Forget what the code no longer has (a renamed field's old label)
+        TranslationClean = pool.get('ir.translation.clean', type='wizard')
+        session_id, _, _ = TranslationClean.create()
+        TranslationClean(session_id).transition_clean()
         Translation = pool.get('ir.translation')
         for module in args.modules:
             content = Translation.translation_export('en', module)
