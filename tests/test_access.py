@@ -129,6 +129,46 @@ class AccessTestCase(unittest.TestCase):
                     JobOrder.search([])
 
     @with_transaction()
+    def test_bookings_and_records(self):
+        """Counselors and coordinators book; counselors write counseling
+        records, coordinators read them; managers see bookings, not records"""
+        import datetime as dt
+        pool = Pool()
+        Slot = pool.get('counseling.slot')
+        Booking = pool.get('counseling.booking')
+        Record = pool.get('counseling.record')
+        self.setup_data()
+        # 20:00 and 21:00 in Japan on a Monday
+        starts = [dt.datetime(2027, 2, 1, h) for h in (11, 12)]
+        with self.as_user('coordinator'):
+            slots = Slot.create([{'counselor': self.users['counselor'],
+                        'start': s, 'end': s + dt.timedelta(hours=1)}
+                    for s in starts])
+            booking, = Booking.create([{'slot': slots[0].id,
+                        'client': self.client.id}])
+        with self.as_user('counselor'):
+            Booking.create([{'slot': slots[1].id, 'client': self.client.id}])
+            record = Record.from_booking(Booking(booking.id))
+            record.save()
+            Record.complete([record])
+        with self.as_user('coordinator'):
+            self.assertEqual(len(Record.search([])), 1)
+            with self.assertRaises(AccessError):
+                Record.write([Record(record.id)], {'notes': "X"})
+        with self.as_user('manager'):
+            self.assertEqual(len(Booking.search([])), 2)
+            with self.assertRaises(AccessError):
+                Booking.create([{'slot': slots[0].id,
+                            'client': self.client.id}])
+            with self.assertRaises(AccessError):
+                Record.search([])
+        for group in ['sysadmin', 'auditor']:
+            with self.subTest(group=group), self.as_user(group):
+                for Model in [Booking, Record]:
+                    with self.assertRaises(AccessError):
+                        Model.search([])
+
+    @with_transaction()
     def test_seminars(self):
         "Counselors and coordinators run seminars; managers read them"
         Seminar = Pool().get('seminar.seminar')

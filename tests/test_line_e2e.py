@@ -10,6 +10,8 @@ buttons that work and a rich menu of her own, then answers the monthly
 survey when the scheduler sends it.  Staff then see both answers in the
 back office, in Japanese (in headless Chromium when it is installed).
 """
+import base64
+import datetime as dt
 import json
 import os
 import re
@@ -31,9 +33,54 @@ SECRET = 'demo-channel-secret'
 # The progress hint of a question, e.g. （3/8）
 QUESTION = re.compile(r'（\d+/\d+）')
 CONTROLS = {'中断', '前の質問に戻る', 'スキップ'}
+JST = dt.timezone(dt.timedelta(hours=9))
+# Time travel for the reminders: the scheduler's job run at a given time
+REMINDERS_AT = """
+import sys, datetime as dt
+from unittest.mock import patch
+import trytond.config as config
+config.update_etc(sys.argv[1])
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+at = dt.datetime.fromisoformat(sys.argv[3])
+pool = Pool(sys.argv[2])
+pool.init()
+with patch('sakai_counseling.booking.utcnow', return_value=at), \\
+        Transaction().start(sys.argv[2], 0) as transaction:
+    pool.get('counseling.booking').send_reminders()
+    Message = pool.get('line.message')
+    Message.deliver(Message.search([('state', '=', 'queued')]))
+    transaction.commit()
+"""
 # What she answers, by the start of a choice's label; other questions
 # get their first choice
 PREFERRED = ['すぐに仕事を探したい', '1 ']
+
+
+class JsonRpc:
+    "Calls to the server as the web client makes them, as one user"
+
+    def __init__(self, url, login, password):
+        import requests
+        self.url = url
+        self.session = requests.Session()
+        user_id, session, _ = self._call('common.db.login',
+            [login, {'password': password}, 'ja'])
+        token = base64.b64encode(
+            f'{login}:{user_id}:{session}'.encode()).decode()
+        self.session.headers['Authorization'] = f'Session {token}'
+
+    def _call(self, method, params):
+        response = self.session.post(self.url, json={
+                'id': 1, 'method': method, 'params': params}, timeout=60)
+        response.raise_for_status()
+        result = response.json()
+        if result.get('error'):
+            raise AssertionError(result['error'])
+        return result['result']
+
+    def __call__(self, method, *params):
+        return self._call(method, list(params) + [{}])
 
 
 @unittest.skipIf(
@@ -67,6 +114,20 @@ class NewcomerTestCase(unittest.TestCase):
         cls.server.wait(10)
         cls.line.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def browser(self, script, screenshot, *args):
+        """Run tests/browser/<script> as counselor1 in headless Chromium;
+        return what it found, or None without Chromium"""
+        if not (os.path.exists(CHROMIUM) and os.path.isdir(PLAYWRIGHT)):
+            return None
+        screenshot = os.path.join(
+            os.environ.get('SCREENSHOT_DIR', self.tmp), screenshot)
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser', script),
+                self.url, 'demo', 'counselor1', PASSWORD, *args, screenshot],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout.strip().splitlines()[-1])
 
     def send(self, user, kind, **kwargs):
         record, status = self.simulator.send(user, kind, **kwargs)
@@ -178,35 +239,146 @@ class NewcomerTestCase(unittest.TestCase):
         self.send(user, 'text', text="担当の人と話したい")
         self.assertIn("までにお返事します", self.messages(user)[-1]['text'])
 
-        if not (os.path.exists(CHROMIUM) and os.path.isdir(PLAYWRIGHT)):
-            return
-        screenshot = os.path.join(
-            os.environ.get('SCREENSHOT_DIR', self.tmp), 'inbox.png')
         answer = "青木です。明日の10時にお電話してもよろしいですか。"
-        result = subprocess.run(['node',
-                os.path.join(ROOT, 'tests', 'browser', 'inbox_reply.mjs'),
-                self.url, 'demo', 'counselor1', PASSWORD,
-                "担当の人と話したい", answer, screenshot],
-            capture_output=True, text=True, timeout=180)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        page = json.loads(result.stdout.strip().splitlines()[-1])
+        page = self.browser('inbox_reply.mjs', 'inbox.png',
+            "担当の人と話したい", answer)
+        if page is None:
+            return
         self.assertIn("担当の人と話したい", page['form'])
         self.assertIn("回答期限", page['form'])
         # The answer reaches her on LINE
         self.assertEqual(self.messages(user)[-1]['text'], answer)
 
+    def test_booking(self):
+        """Counseling tonight 00:00-01:00 from the rich menu, reminders, and
+        job introduction once a counselor's record says the direction is
+        clear; the booking in the counselors' calendar"""
+        user = line_webhook.random_user_id()
+        self.send(user, 'follow')
+        self.send(user, 'text', text="中断")
+        menu = self.simulator.rich_menu(user)
+        booking_area, = [a for a in menu['areas']
+            if a['action'].get('data') == 'menu=booking']
+        self.tap(user, booking_area['action'])
+        kinds = {b['label']: b for b in self.buttons(self.messages(user)[-1])}
+        self.tap(user, kinds['キャリア相談'])
+        methods = {b['label']: b
+            for b in self.buttons(self.messages(user)[-1])}
+        self.tap(user, methods['チャット'])
+
+        # Tonight's midnight, unless it is too close to book
+        now = dt.datetime.now(JST).replace(tzinfo=None)
+        midnight = dt.datetime.combine(
+            now.date() + dt.timedelta(days=1), dt.time(0))
+        if midnight - now < dt.timedelta(minutes=40):
+            midnight += dt.timedelta(days=1)
+        evening = midnight.date() - dt.timedelta(days=1)
+        day, = [b for b in self.buttons(self.messages(user)[-1])
+            if 'd=%s' % evening.isoformat() in b['data']]
+        self.tap(user, day)
+        times = self.messages(user)[-1]
+        self.assertEqual(times['type'], 'flex')
+        tonight, = [b['action'] for bubble in times['contents']['contents']
+            for b in bubble['body']['contents']
+            if b['action']['label'] == '0:00〜1:00']
+        self.tap(user, tonight)
+        confirm = {b['label']: b
+            for b in self.buttons(self.messages(user)[-1])}
+        self.tap(user, confirm['予約する'])
+        confirmation = self.messages(user)[-1]['text']
+        self.assertIn("ご予約を承りました", confirmation)
+        self.assertIn("0:00〜1:00（%d/%dの深夜）" % (
+                evening.month, evening.day), confirmation)
+
+        # Time travel: the day before at 18:00 (if booked before), then
+        # an hour before
+        start = midnight - dt.timedelta(hours=9)  # UTC
+        day_before = dt.datetime.combine(evening, dt.time(18)) \
+            - dt.timedelta(hours=9)
+        booked = now - dt.timedelta(hours=9)
+        for at, expected in [
+                (day_before, "明日のご予約" if booked < day_before else None),
+                (start - dt.timedelta(hours=1), "まもなく（1時間後）"),
+                ]:
+            count = len(self.messages(user))
+            subprocess.run([sys.executable, '-c', REMINDERS_AT, self.conf,
+                    'demo', at.isoformat()], env=self.env, check=True,
+                capture_output=True, timeout=120)
+            new = self.messages(user)[count:]
+            if expected:
+                self.assertEqual(len(new), 1, new)
+                self.assertIn(expected, new[0]['text'])
+                self.assertIn("0:00〜1:00", new[0]['text'])
+            else:
+                self.assertEqual(new, [])
+
+        # No job introduction before counseling
+        self.tap(user, booking_area['action'])
+        kinds = {b['label']: b
+            for b in self.buttons(self.messages(user)[-1])}
+        self.tap(user, kinds['職業紹介'])
+        self.assertIn("まずはキャリア相談", self.messages(user)[-1]['text'])
+
+        # The counselor writes the session's record: the direction is clear
+        self.complete_record(user)
+        self.tap(user, kinds['職業紹介'])
+        methods = {b['label']: b
+            for b in self.buttons(self.messages(user)[-1])}
+        self.tap(user, methods['電話'])
+        self.tap(user, self.buttons(self.messages(user)[-1])[0])
+        times = self.messages(user)[-1]
+        first = times['contents']['contents'][0]['body']['contents'][0]
+        self.tap(user, first['action'])
+        confirm = {b['label']: b
+            for b in self.buttons(self.messages(user)[-1])}
+        self.tap(user, confirm['予約する'])
+        confirmation = self.messages(user)[-1]['text']
+        self.assertIn("ご予約を承りました", confirmation)
+        self.assertIn("種類：職業紹介", confirmation)
+        self.assertEqual(self.line.invalid, [])
+        self.assertEqual(self.line.profile_requests(), [])
+        self.calendar_in_japanese()
+
+    def complete_record(self, user):
+        """counselor1 completes the record of her booking, direction clear,
+        through the JSON-RPC the web client uses"""
+        rpc = JsonRpc(f'{self.url}/demo/rpc/', 'counselor1', PASSWORD)
+        booking_id, = rpc('model.counseling.booking.search',
+            [('line_user.line_id', '=', user)], 0, None, None)
+        rpc('model.counseling.booking.write_record', [booking_id])
+        record_id, = rpc('model.counseling.record.search',
+            [('booking', '=', booking_id)], 0, None, None)
+        record, = rpc('model.counseling.record.read', [record_id],
+            ['person', 'kind', 'steps'])
+        self.assertEqual(record['person'], "LINE: %s" % user)
+        self.assertEqual(len(record['steps']), 6)
+        rpc('model.counseling.record.write', [record_id], {
+                'notes': "事務職を希望。方向性が定まった。",
+                'direction_clear': True})
+        rpc('model.counseling.record.complete', [record_id])
+        booking, = rpc('model.counseling.booking.read', [booking_id],
+            ['state'])
+        self.assertEqual(booking['state'], 'done')
+
+    def calendar_in_japanese(self):
+        "The counselors' booking calendar, week and day, in Japanese"
+        page = self.browser('booking_calendar.mjs', 'booking-calendar.png')
+        if page is None:
+            return
+        self.assertEqual(page['toolbar'][:4], ['今日', '月', '週', '日'])
+        self.assertRegex(page['week']['title'], r'^\d{4}年\d+月')
+        self.assertEqual(len(page['week']['headers']), 7)
+        self.assertRegex(page['week']['headers'][0], r'^[日月火水木金土] ')
+        self.assertTrue(any('キャリア相談 / ' in e
+                for e in page['week']['events']), page['week']['events'])
+        self.assertEqual(len(page['day']['headers']), 1)
+        self.assertRegex(page['day']['headers'][0], r'[日月火水木金土]曜日')
+
     def staff_see_answers(self):
         "A counselor finds both responses in the back office, in Japanese"
-        if not (os.path.exists(CHROMIUM) and os.path.isdir(PLAYWRIGHT)):
+        page = self.browser('responses.mjs', 'responses.png')
+        if page is None:
             return
-        screenshot = os.path.join(
-            os.environ.get('SCREENSHOT_DIR', self.tmp), 'responses.png')
-        result = subprocess.run(['node',
-                os.path.join(ROOT, 'tests', 'browser', 'responses.mjs'),
-                self.url, 'demo', 'counselor1', PASSWORD, screenshot],
-            capture_output=True, text=True, timeout=180)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        page = json.loads(result.stdout.strip().splitlines()[-1])
         rows = '\n'.join(page['rows'])
         self.assertIn("登録時診断", rows)
         self.assertIn("月次アンケート", rows)

@@ -62,10 +62,14 @@ class MenuTestCase(unittest.TestCase):
         # Nothing left to pause: the features answer alone
         exchange = self.tap(user, 'exchange')
         self.assertEqual([m['type'] for m in exchange], ['text'])
+        # Booking starts with the kind; no slots are needed to ask it
         booking = self.tap(user, 'booking')
-        self.assertIn('072-123-4567', booking[0]['text'])
-        coming = self.tap(user, 'assessment')
-        self.assertEqual(len(coming), 1)
+        kinds = [i['action']['data']
+            for i in booking[-1]['quickReply']['items']]
+        self.assertEqual(kinds, ['bk?a=kind&k=career',
+                'bk?a=kind&k=job_introduction'])
+        checks = self.tap(user, 'assessment')
+        self.assertEqual([m['type'] for m in checks], ['flex'])
 
         # My page offers to go on with the paused diagnosis
         mypage = self.tap(user, 'mypage')

@@ -6,19 +6,56 @@
 One engine serves the registration diagnosis, the monthly survey, seminar
 surveys and self-assessments: ordered questions of six types, optional
 branching from a choice to a later question, and optional scoring (scales
-of items, reverse-keyed items, bands with a text for each range).
+of items, reverse-keyed items, scales that add up other scales, bands with
+a text for each range).  Answers to a questionnaire marked as health data
+are read by counselors only (record rules in questionnaire.xml).
 """
+import string
+
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
+from trytond.pool import Pool
 from trytond.pyson import Eval, If
 
 from .exceptions import QuestionnaireValidationError
+from .faq import PLACEHOLDER, PLACEHOLDERS
 
 # LINE: a quick reply holds 13 items; two are 「前の質問に戻る」「中断」
 MAX_QUICK_CHOICES = 11
 # LINE: the label of a quick reply or button
 MAX_LABEL = 20
+
+
+def render(text):
+    """text with the programme's ${…} placeholders replaced, as in FAQ
+    answers; a line with a placeholder that has no value is left out (e.g.
+    the office phone line while no phone is set)"""
+    if not text or '${' not in text:
+        return text
+    Programme = Pool().get('support.programme')
+    programme = Programme(1)
+    values = {name: getattr(programme, name, None) or ''
+        for name in PLACEHOLDERS}
+    lines = []
+    for line in text.split('\n'):
+        names = PLACEHOLDER.findall(line)
+        if not all(values.get(n) for n in names):
+            continue
+        lines.append(string.Template(line).safe_substitute(values))
+    return '\n'.join(lines)
+
+
+def check_placeholders(text, record):
+    "Raise if text uses a placeholder render() does not replace"
+    unknown = [n for n in PLACEHOLDER.findall(text or '')
+        if n not in PLACEHOLDERS]
+    if unknown:
+        raise QuestionnaireValidationError(gettext(
+                'sakai_line.msg_text_unknown_placeholder',
+                record=record.rec_name,
+                placeholder='${%s}' % unknown[0],
+                placeholders=', '.join('${%s}' % p for p in PLACEHOLDERS)))
 
 
 class Questionnaire(DeactivableMixin, ModelSQL, ModelView):
@@ -34,6 +71,9 @@ class Questionnaire(DeactivableMixin, ModelSQL, ModelView):
             ('survey', "Survey"),
             ('assessment', "Self-Assessment"),
             ], "Kind", required=True, sort=False)
+    description = fields.Text("Description", translate=True,
+        help="A sentence or two shown where the person chooses it, "
+        "e.g. in the list of self-assessments.")
     intro = fields.Text("Introduction", translate=True,
         help="Sent before the first question.")
     outro = fields.Text("Closing Message", translate=True,
@@ -49,6 +89,16 @@ class Questionnaire(DeactivableMixin, ModelSQL, ModelView):
         "e.g. 「出典：厚生労働省」.")
     show_scores = fields.Boolean("Show Results to the Person",
         help="Send each scale's band text when the person finishes.")
+    show_top = fields.Integer("Only the Highest",
+        domain=[If(Eval('show_top'), [('show_top', '>=', 1)], [])],
+        states={'invisible': ~Eval('show_scores', False)},
+        help="Tell only this many scales with the highest scores "
+        "(and those tied with the last), e.g. the three strongest interest "
+        "types (empty: every scale).")
+    sensitive = fields.Boolean("Health Data",
+        help="The answers are health data: responses, answers and scores "
+        "are read by counselors only, and tallies show them to counselors "
+        "only.")
     schedule_day = fields.Integer("Send on Day of Month",
         domain=[If(Eval('schedule_day'),
                 [('schedule_day', '>=', 1), ('schedule_day', '<=', 28)],
@@ -78,6 +128,10 @@ class Questionnaire(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def default_kind(cls):
         return 'survey'
+
+    @classmethod
+    def default_sensitive(cls):
+        return False
 
     def get_question_count(self, name):
         return len(self.questions)
@@ -109,6 +163,14 @@ class Questionnaire(DeactivableMixin, ModelSQL, ModelView):
         super().validate(questionnaires)
         for questionnaire in questionnaires:
             questionnaire.check_branches()
+
+    @classmethod
+    def validate_fields(cls, questionnaires, field_names):
+        super().validate_fields(questionnaires, field_names)
+        if field_names is None or field_names & {'intro', 'outro'}:
+            for questionnaire in questionnaires:
+                check_placeholders(questionnaire.intro, questionnaire)
+                check_placeholders(questionnaire.outro, questionnaire)
 
     def check_branches(self):
         "Branches go forward only, so every conversation ends"
@@ -207,6 +269,11 @@ class Question(sequence_ordered(), ModelSQL, ModelView):
             points.append((value, label))
         return points
 
+    def point_labels(self):
+        "The labels of the buttons of a scale question"
+        return [('%s %s' % (value, label)).strip()
+            for value, label in self.points]
+
     def score_of(self, number=None, choice=None):
         "The item's contribution to its scale, or None"
         if self.type == 'scale' and number is not None:
@@ -241,6 +308,15 @@ class Question(sequence_ordered(), ModelSQL, ModelView):
                         'sakai_line.msg_question_scale_points',
                         question=question.rec_name,
                         maximum=MAX_QUICK_CHOICES))
+            if (question.type == 'scale' and question.scale_min is not None
+                    and question.scale_max is not None
+                    and question.scale_max >= question.scale_min):
+                for label in question.point_labels():
+                    if len(label) > MAX_LABEL:
+                        raise QuestionnaireValidationError(gettext(
+                                'sakai_line.msg_question_scale_label',
+                                question=question.rec_name,
+                                label=label, maximum=MAX_LABEL))
 
 
 class Choice(sequence_ordered(), ModelSQL, ModelView):
@@ -293,11 +369,39 @@ class Scale(ModelSQL, ModelView):
     name = fields.Char("Name", required=True, translate=True)
     code = fields.Char("Code")
     bands = fields.One2Many('questionnaire.band', 'scale', "Bands")
+    parts = fields.Many2Many('questionnaire.scale.part', 'scale', 'part',
+        "Sum Of",
+        domain=[
+            ('questionnaire', '=', Eval('questionnaire', -1)),
+            ('id', '!=', Eval('id', -1)),
+            ],
+        help="Scales whose scores this scale adds up (e.g. A+C of the "
+        "stress check), besides any items scored on it.\n"
+        "It has a score only when each of them has one.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('questionnaire')
+
+    @classmethod
+    def validate(cls, scales):
+        super().validate(scales)
+        for scale in scales:
+            scale.check_parts()
+
+    def check_parts(self):
+        "A scale is not, even through others, a part of itself"
+        seen, todo = set(), list(self.parts)
+        while todo:
+            part = todo.pop()
+            if part == self:
+                raise QuestionnaireValidationError(gettext(
+                        'sakai_line.msg_scale_parts_cycle',
+                        scale=self.rec_name))
+            if part.id not in seen:
+                seen.add(part.id)
+                todo.extend(part.parts)
 
     def band_of(self, value):
         for band in self.bands:
@@ -305,6 +409,21 @@ class Scale(ModelSQL, ModelView):
                     and (band.maximum is None or value <= band.maximum)):
                 return band
         return None
+
+
+class ScalePart(ModelSQL):
+    "Questionnaire Scale - Part"
+    __name__ = 'questionnaire.scale.part'
+
+    scale = fields.Many2One('questionnaire.scale', "Scale", required=True,
+        ondelete='CASCADE')
+    part = fields.Many2One('questionnaire.scale', "Part", required=True,
+        ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('scale')
 
 
 class Band(sequence_ordered(), ModelSQL, ModelView):
@@ -317,9 +436,19 @@ class Band(sequence_ordered(), ModelSQL, ModelView):
     maximum = fields.Float("To", help="Empty: no upper bound.")
     name = fields.Char("Name", required=True, translate=True)
     text = fields.Text("Text", translate=True,
-        help="Told to the person whose score falls in the band.")
+        help="Told to the person whose score falls in the band.\n"
+        "${office_phone}, ${office_address}, ${name} (of the programme) and "
+        "${municipality} are replaced with the programme's settings; "
+        "a line with a placeholder that has no value is left out.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('scale')
+
+    @classmethod
+    def validate_fields(cls, bands, field_names):
+        super().validate_fields(bands, field_names)
+        if field_names is None or 'text' in field_names:
+            for band in bands:
+                check_placeholders(band.text, band)

@@ -6,11 +6,15 @@
 Rules are data staff edit: each has conditions on the answers (choices
 picked, a number or a scale score in a range) and recommends a feature
 with a short explanation and a button that starts it; it may also switch
-the person's rich menu.
+the person's rich menu.  A rule shown as a message instead tells a result
+that is not an offer (e.g. a self-check's outcome with where to get help)
+in a plain message of its own.
 """
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
 from trytond.pyson import Eval
+
+from .questionnaire import check_placeholders, render
 
 
 class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
@@ -30,11 +34,25 @@ class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     feature = fields.Char("Feature", required=True,
         help="What is recommended, e.g. counseling, job_introduction, "
         "seminar, exchange_meeting, aptitude.")
+    display = fields.Selection([
+            ('card', "Card"),
+            ('message', "Message"),
+            ], "Shown As", required=True, sort=False,
+        help="Card: among the recommended features, with its button.\n"
+        "Message: a plain message of its own, for a result that is not an "
+        "offer (e.g. where to get help); the button, if any, becomes a "
+        "quick reply.")
     title = fields.Char("Title", required=True, translate=True)
-    explanation = fields.Text("Explanation", required=True, translate=True)
-    button_label = fields.Char("Button", required=True, translate=True,
+    explanation = fields.Text("Explanation", required=True, translate=True,
+        help="${office_phone}, ${office_address}, ${name} (of the "
+        "programme) and ${municipality} are replaced with the programme's "
+        "settings; a line with a placeholder that has no value is left "
+        "out.")
+    button_label = fields.Char("Button", translate=True,
+        states={'required': Eval('display') == 'card'},
         help="At most 20 characters.")
-    action = fields.Char("Starts", required=True,
+    action = fields.Char("Starts",
+        states={'required': Eval('display') == 'card'},
         help="What the button starts, as a rich menu area does, "
         "e.g. menu=booking.")
     rich_menu = fields.Many2One('line.rich_menu', "Switch Rich Menu To",
@@ -52,6 +70,17 @@ class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     def default_match(cls):
         return 'all'
 
+    @classmethod
+    def default_display(cls):
+        return 'card'
+
+    @classmethod
+    def validate_fields(cls, rules, field_names):
+        super().validate_fields(rules, field_names)
+        if field_names is None or 'explanation' in field_names:
+            for rule in rules:
+                check_placeholders(rule.explanation, rule)
+
     def applies(self, response):
         results = [c.holds(response) for c in self.conditions]
         if not results:
@@ -68,7 +97,7 @@ class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                 'contents': [
                     {'type': 'text', 'text': self.title, 'weight': 'bold',
                         'size': 'md', 'wrap': True, 'color': '#1f8f5f'},
-                    {'type': 'text', 'text': self.explanation,
+                    {'type': 'text', 'text': render(self.explanation),
                         'size': 'sm', 'wrap': True, 'color': '#555555'},
                     ],
                 },
@@ -86,6 +115,21 @@ class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                         }],
                 },
             }
+
+    def as_message(self):
+        """A plain text message: title and explanation, the button as a
+        quick reply"""
+        message = {'type': 'text', 'text': ('%s\n%s' % (
+                    self.title, render(self.explanation)))[:5000]}
+        if self.button_label and self.action:
+            message['quickReply'] = {'items': [{
+                        'type': 'action', 'action': {
+                            'type': 'postback',
+                            'label': self.button_label[:20],
+                            'data': self.action,
+                            'displayText': self.button_label,
+                            }}]}
+        return message
 
 
 class Condition(ModelSQL, ModelView):

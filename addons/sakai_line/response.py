@@ -27,7 +27,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .configuration import utcnow
-from .questionnaire import MAX_LABEL
+from .questionnaire import MAX_LABEL, render
 
 PREFIX = 'q'
 MAX_QUICK_REPLY = 13
@@ -171,7 +171,7 @@ class Response(ModelSQL, ModelView):
             current_question=questionnaire.first_question())
         response.save()
         if questionnaire.intro:
-            messages.append(text_message(questionnaire.intro))
+            messages.append(text_message(render(questionnaire.intro)))
         return messages + response.ask()
 
     @classmethod
@@ -504,35 +504,20 @@ class Response(ModelSQL, ModelView):
     def finish(self):
         "Score, recommend, switch the rich menu; return the closing messages"
         pool = Pool()
-        Score = pool.get('questionnaire.response.score')
         LineUser = pool.get('line.user')
         questionnaire = self.questionnaire
         self.state = 'done'
         self.finished_at = utcnow()
         self.current_question = None
         self.save()
-        Score.delete(list(self.scores))
-        scores = []
-        for scale in questionnaire.scales:
-            items = [a.score for a in self.answers
-                if a.question.scale == scale and a.score is not None]
-            if not items:
-                continue
-            value = float(sum(items))
-            band = scale.band_of(value)
-            scores.append({'response': self.id, 'scale': scale.id,
-                    'value': value, 'items': len(items),
-                    'band': band.id if band else None})
-        Score.create(scores)
+        self.compute_scores()
         messages = []
         if questionnaire.outro:
-            messages.append(text_message(questionnaire.outro))
+            messages.append(text_message(render(questionnaire.outro)))
         if questionnaire.show_scores:
-            for score in self.scores:
-                if score.band and score.band.text:
-                    messages.append(text_message('【%s】%s\n%s' % (
-                                score.scale.name, score.band.name,
-                                score.band.text)))
+            summary = self.score_summary()
+            if summary:
+                messages.append(text_message(summary))
         rules = self.applying_rules()
         if rules:
             self.recommendations = '\n'.join(r.title for r in rules)
@@ -541,8 +526,72 @@ class Response(ModelSQL, ModelView):
                 LineUser.link_rich_menu([self.line_user], menu)
                 self.rich_menu = menu
             self.save()
-            messages.append(recommendation_message(rules))
+            messages.extend(r.as_message() for r in rules
+                if r.display == 'message')
+            cards = [r for r in rules if r.display != 'message']
+            if cards:
+                messages.append(recommendation_message(cards))
         return messages
+
+    def compute_scores(self):
+        """Each scale's score: the sum of its items' points and of the
+        scores of the scales it adds up; none without items or with a part
+        that has none"""
+        Score = Pool().get('questionnaire.response.score')
+        Score.delete(list(self.scores))
+        scales = list(self.questionnaire.scales)
+        values = {}
+        for scale in scales:
+            if scale.parts:
+                continue
+            items = [a.score for a in self.answers
+                if a.question.scale == scale and a.score is not None]
+            if items:
+                values[scale] = (float(sum(items)), len(items))
+        # Scales of scales, once the scales they add up are scored
+        pending = [s for s in scales if s.parts]
+        while pending:
+            ready = [s for s in pending
+                if not any(p in pending for p in s.parts)]
+            if not ready:
+                # A cycle, which validation refuses
+                break
+            for scale in ready:
+                pending.remove(scale)
+                if not all(p in values for p in scale.parts):
+                    continue
+                items = [a.score for a in self.answers
+                    if a.question.scale == scale and a.score is not None]
+                values[scale] = (
+                    float(sum(items)) + sum(values[p][0] for p in scale.parts),
+                    len(items) + sum(values[p][1] for p in scale.parts))
+        scores = []
+        for scale in scales:
+            if scale not in values:
+                continue
+            value, count = values[scale]
+            band = scale.band_of(value)
+            scores.append({'response': self.id, 'scale': scale.id,
+                    'value': value, 'items': count,
+                    'band': band.id if band else None})
+        Score.create(scores)
+
+    def shown_scores(self):
+        """The scores told to the person: those with a band text, only the
+        highest ones (and ties) when the questionnaire says so"""
+        scores = [s for s in self.scores if s.band and s.band.text]
+        top = self.questionnaire.show_top
+        if top and len(scores) > top:
+            ranked = sorted(scores, key=lambda s: -s.value)
+            least = ranked[top - 1].value
+            scores = [s for s in ranked if s.value >= least]
+        return scores
+
+    def score_summary(self):
+        "The scores told to the person as one text"
+        return '\n\n'.join('【%s】%s\n%s' % (
+                score.scale.name, score.band.name, render(score.band.text))
+            for score in self.shown_scores())
 
     def applying_rules(self):
         "The rules that apply, at most one per feature, in their order"
@@ -636,6 +685,8 @@ class AnswerChoice(ModelSQL):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        # Who may read the answer may read its choices (record rules)
+        cls.__access__.add('answer')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.choice, Index.Equality())))
 

@@ -1,0 +1,364 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""Counselors' working slots: the times people can book.
+
+A slot belongs to one counselor, lasts at most the programme's longest
+appointment, lies within the counseling day (06:00 to 01:00 the next day by
+default; a slot after midnight belongs to the day before) and outside
+closures.  A counselor's slots never overlap, and a slot is taken by one
+booking only (see booking.py).
+"""
+import datetime as dt
+
+from trytond.i18n import gettext
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.pyson import Eval, Id
+from trytond.transaction import Transaction
+from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from sakai_line.configuration import TOKYO, utcnow
+
+from .exceptions import SlotError
+
+KINDS = [
+    ('career', "Career Counseling"),
+    ('job_introduction', "Job Introduction"),
+    ]
+METHODS = [
+    ('chat', "Chat"),
+    ('phone', "Phone"),
+    ('video', "Video Call"),
+    ('face_to_face', "Face to Face"),
+    ]
+WEEKDAYS = [
+    ('0', "Monday"),
+    ('1', "Tuesday"),
+    ('2', "Wednesday"),
+    ('3', "Thursday"),
+    ('4', "Friday"),
+    ('5', "Saturday"),
+    ('6', "Sunday"),
+    ]
+
+
+def to_local(value):
+    "Naive UTC to naive Japan time"
+    return value.replace(tzinfo=dt.UTC).astimezone(TOKYO).replace(
+        tzinfo=None)
+
+
+def to_utc(value):
+    "Naive Japan time to naive UTC"
+    return value.replace(tzinfo=TOKYO).astimezone(dt.UTC).replace(
+        tzinfo=None)
+
+
+class Slot(ModelSQL, ModelView):
+    "Counseling Slot"
+    __name__ = 'counseling.slot'
+
+    counselor = fields.Many2One('res.user', "Counselor", required=True,
+        domain=[('groups', '=', Id('sakai_line', 'group_counselor'))],
+        states={'readonly': Eval('taken', False)})
+    start = fields.DateTime("Start", required=True,
+        states={'readonly': Eval('taken', False)})
+    end = fields.DateTime("End", required=True,
+        states={'readonly': Eval('taken', False)})
+    methods = fields.MultiSelection(METHODS, "Methods", sort=False,
+        required=True)
+    kinds = fields.MultiSelection(KINDS, "Kinds", sort=False, required=True)
+    taken = fields.Boolean("Booked", readonly=True)
+    booking = fields.Function(fields.Many2One('counseling.booking',
+            "Booking"), 'get_booking')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('start', 'ASC'), ('counselor', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_counselor(cls):
+        pool = Pool()
+        User = pool.get('res.user')
+        ModelData = pool.get('ir.model.data')
+        user = User(Transaction().user)
+        group = ModelData.get_id('sakai_line', 'group_counselor')
+        if any(g.id == group for g in user.groups):
+            return user.id
+
+    @classmethod
+    def default_methods(cls):
+        return ['chat', 'phone', 'video']
+
+    @classmethod
+    def default_kinds(cls):
+        return ['career', 'job_introduction']
+
+    @classmethod
+    def default_taken(cls):
+        return False
+
+    @fields.depends('start', 'end')
+    def on_change_start(self):
+        if self.start and not self.end:
+            self.end = self.start + dt.timedelta(hours=1)
+
+    def get_rec_name(self, name):
+        return self.label
+
+    @property
+    def label(self):
+        "The slot for people: 2026-11-22 20:00-21:00 counselor"
+        start, end = to_local(self.start), to_local(self.end)
+        return '%s %s-%s %s' % (
+            start.strftime('%Y-%m-%d'), start.strftime('%H:%M'),
+            end.strftime('%H:%M'),
+            self.counselor.name if self.counselor else '')
+
+    @classmethod
+    def get_booking(cls, slots, name):
+        Booking = Pool().get('counseling.booking')
+        result = {s.id: None for s in slots}
+        for booking in Booking.search([
+                    ('active_slot', 'in', [s.id for s in slots]),
+                    ]):
+            result[booking.active_slot.id] = booking.id
+        return result
+
+    @classmethod
+    def validate_fields(cls, slots, field_names):
+        super().validate_fields(slots, field_names)
+        if field_names and not (field_names
+                & {'start', 'end', 'counselor', 'methods'}):
+            return
+        Programme = Pool().get('support.programme')
+        programme = Programme(1)
+        for slot in slots:
+            slot.check_times(programme)
+        cls.check_overlap(slots)
+
+    def check_times(self, programme):
+        Closure = Pool().get('counseling.closure')
+        if self.end <= self.start:
+            raise SlotError(gettext('sakai_counseling.msg_slot_end_before',
+                    slot=self.label))
+        if self.end - self.start > dt.timedelta(
+                minutes=programme.booking_max_minutes):
+            raise SlotError(gettext('sakai_counseling.msg_slot_too_long',
+                    slot=self.label,
+                    minutes=programme.booking_max_minutes))
+        start, end = to_local(self.start), to_local(self.end)
+        day = programme.service_day(start)
+        opens, closes = programme.service_window(day)
+        if start < opens or end > closes:
+            raise SlotError(gettext('sakai_counseling.msg_slot_hours',
+                    slot=self.label,
+                    opens=programme.booking_opens.strftime('%H:%M'),
+                    closes=programme.booking_closes.strftime('%H:%M')))
+        for closure in Closure.covering(self.start, self.end):
+            for method in self.methods:
+                if closure.closes(method):
+                    raise SlotError(gettext(
+                            'sakai_counseling.msg_slot_closed',
+                            slot=self.label, closure=closure.rec_name))
+        if 'face_to_face' in self.methods:
+            f2f_opens, f2f_closes = programme.face_to_face_window(
+                start.date())
+            if (start < f2f_opens or end > f2f_closes
+                    or not programme.office_open_on(start.date())):
+                raise SlotError(gettext(
+                        'sakai_counseling.msg_slot_face_to_face_hours',
+                        slot=self.label,
+                        opens=programme.face_to_face_opens.strftime('%H:%M'),
+                        closes=programme.face_to_face_closes.strftime(
+                            '%H:%M')))
+
+    @classmethod
+    def check_overlap(cls, slots):
+        "A counselor cannot be in two slots at once"
+        for slot in slots:
+            others = cls.search([
+                    ('counselor', '=', slot.counselor.id),
+                    ('id', '!=', slot.id),
+                    ('start', '<', slot.end),
+                    ('end', '>', slot.start),
+                    ], limit=1)
+            if others:
+                other, = others
+                raise SlotError(gettext('sakai_counseling.msg_slot_overlap',
+                        slot=slot.label, other=other.label))
+
+    @classmethod
+    def delete(cls, slots):
+        for slot in slots:
+            if slot.taken:
+                raise SlotError(gettext(
+                        'sakai_counseling.msg_slot_delete_taken',
+                        slot=slot.rec_name))
+        super().delete(slots)
+
+    @classmethod
+    def copy(cls, slots, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('taken', False)
+        return super().copy(slots, default=default)
+
+    @classmethod
+    def mark_taken(cls, slots):
+        "Flag slots as booked (the booking's unique active slot guards them)"
+        cls._mark(slots, True)
+
+    @classmethod
+    def mark_free(cls, slots):
+        cls._mark(slots, False)
+
+    @classmethod
+    def _mark(cls, slots, taken):
+        if slots:
+            with Transaction().set_context(_check_access=False):
+                cls.write(cls.browse(slots), {'taken': taken})
+
+    def offers(self, kind, method):
+        "Whether the slot can be booked for kind by method"
+        return kind in self.kinds and method in self.methods
+
+    @classmethod
+    def free(cls, kind, method, start=None, end=None):
+        """Slots that can be booked now for kind by method between start and
+        end (naive UTC), earliest first"""
+        pool = Pool()
+        Programme = pool.get('support.programme')
+        Closure = pool.get('counseling.closure')
+        programme = Programme(1)
+        now = utcnow()
+        earliest = now + dt.timedelta(
+            minutes=programme.booking_notice_minutes)
+        latest = now + dt.timedelta(days=programme.booking_days_ahead)
+        start = max(start or earliest, earliest)
+        end = min(end or latest, latest)
+        if start >= end:
+            return []
+        slots = cls.search([
+                ('taken', '=', False),
+                ('start', '>=', start),
+                ('start', '<', end),
+                ])
+        slots = [s for s in slots if s.offers(kind, method)]
+        if slots:
+            closures = [c for c in Closure.covering(
+                    slots[0].start, slots[-1].end) if c.closes(method)]
+            slots = [s for s in slots
+                if not any(c.overlaps(s.start, s.end) for c in closures)]
+        return slots
+
+
+class GenerateStart(ModelView):
+    "Create Counseling Slots"
+    __name__ = 'counseling.slot.generate.start'
+
+    counselor = fields.Many2One('res.user', "Counselor", required=True,
+        domain=[('groups', '=', Id('sakai_line', 'group_counselor'))])
+    from_date = fields.Date("From Date", required=True)
+    to_date = fields.Date("To Date", required=True,
+        domain=[('to_date', '>=', Eval('from_date'))])
+    weekdays = fields.MultiSelection(WEEKDAYS, "Weekdays", sort=False,
+        required=True)
+    from_time = fields.Time("From", required=True)
+    to_time = fields.Time("Until", required=True,
+        help="A time earlier than the start is on the next day.")
+    minutes = fields.Integer("Length (minutes)", required=True,
+        domain=[('minutes', '>', 0)])
+    methods = fields.MultiSelection(METHODS, "Methods", sort=False,
+        required=True,
+        help="Face to face is offered only where the office is open.")
+    kinds = fields.MultiSelection(KINDS, "Kinds", sort=False, required=True)
+
+    @classmethod
+    def default_weekdays(cls):
+        return [d for d, _ in WEEKDAYS]
+
+    @classmethod
+    def default_from_time(cls):
+        return dt.time(18, 0)
+
+    @classmethod
+    def default_to_time(cls):
+        return dt.time(1, 0)
+
+    @classmethod
+    def default_minutes(cls):
+        return 60
+
+    @classmethod
+    def default_methods(cls):
+        return Pool().get('counseling.slot').default_methods()
+
+    @classmethod
+    def default_kinds(cls):
+        return Pool().get('counseling.slot').default_kinds()
+
+    @classmethod
+    def default_counselor(cls):
+        return Pool().get('counseling.slot').default_counselor()
+
+    def candidates(self):
+        "Local (start, end) of each slot asked for"
+        length = dt.timedelta(minutes=self.minutes)
+        day = self.from_date
+        while day <= self.to_date:
+            if str(day.weekday()) in self.weekdays:
+                start = dt.datetime.combine(day, self.from_time)
+                until = dt.datetime.combine(day, self.to_time)
+                if until <= start:
+                    until += dt.timedelta(days=1)
+                while start + length <= until:
+                    yield start, start + length
+                    start += length
+            day += dt.timedelta(days=1)
+
+
+class Generate(Wizard):
+    "Create Counseling Slots"
+    __name__ = 'counseling.slot.generate'
+
+    start = StateView('counseling.slot.generate.start',
+        'sakai_counseling.slot_generate_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Create", 'generate', 'tryton-ok', default=True),
+            ])
+    generate = StateTransition()
+
+    def transition_generate(self):
+        "Create the slots that fit; skip closed, busy or out-of-hours times"
+        pool = Pool()
+        Slot = pool.get('counseling.slot')
+        Programme = pool.get('support.programme')
+        programme = Programme(1)
+        slots = []
+        for start, end in self.start.candidates():
+            slot = Slot(counselor=self.start.counselor,
+                start=to_utc(start), end=to_utc(end),
+                methods=list(self.start.methods), kinds=list(self.start.kinds))
+            for methods in [slot.methods,
+                    [m for m in slot.methods if m != 'face_to_face']]:
+                slot.methods = methods
+                if not methods:
+                    break
+                try:
+                    slot.check_times(programme)
+                except SlotError:
+                    continue
+                if not Slot.search([
+                            ('counselor', '=', slot.counselor.id),
+                            ('start', '<', slot.end),
+                            ('end', '>', slot.start),
+                            ], limit=1):
+                    slots.append(slot)
+                break
+        Slot.save(slots)
+        return 'end'
+
+    def end(self):
+        return 'reload'

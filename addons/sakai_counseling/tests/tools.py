@@ -1,0 +1,18 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""Test helpers shared by this module's tests and the suite's."""
+from trytond.pool import Pool
+from trytond.tests.test_tryton import DB_NAME
+from trytond.transaction import Transaction
+
+
+def load_japanese():
+    "Make Japanese translatable and load it: people read LINE in Japanese"
+    with Transaction().start(DB_NAME, 0):
+        Lang = Pool().get('ir.lang')
+        ja, = Lang.search([('code', '=', 'ja')])
+        ja.translatable = True
+        ja.save()
+        Lang.load_translations([ja])
+        Transaction().commit()
