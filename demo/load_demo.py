@@ -306,6 +306,8 @@ SEMINARS = [
 JST = dt.timedelta(hours=9)
 
 
+# Consents the demo clients gave at registration (ledger purposes)
+CONSENT_PURPOSES = ['statistics', 'employer_sharing', 'employer_feedback']
 # Counselors' working hours for the demo's slots (Japan time): evenings to
 # 01:00 by chat, phone and video; early mornings; daytime at the office
 COUNSELING_HOURS = [
@@ -664,6 +666,8 @@ class Loader:
                         [('line_user', '=', line_user.id)]):
                     Party.write([party], {'line_user': line_user.id})
                 continue
+            purposes = {p.code: p for p in pool.get(
+                    'party.consent.purpose').search([])}
             values = {
                 'name': client['name'],
                 'is_client': True,
@@ -674,11 +678,15 @@ class Loader:
                 'current_work_note': client['current_work_note'],
                 'employment_wish': client['employment_wish'],
                 'counselor': counselors[client['counselor']].id,
-                'consent_statistics': client['consent_statistics'],
-                'consent_employer_sharing': (
-                    client['consent_employer_sharing']),
-                'consent_employer_feedback': (
-                    client['consent_employer_feedback']),
+                # The consent ledger: what she agreed to at registration
+                'consents': [('create', [{
+                                'purpose': purposes[code].id,
+                                'action': 'given',
+                                'at': dt.datetime.combine(
+                                    client['registered_on'], dt.time(1)),
+                                'channel': 'paper',
+                                } for code in CONSENT_PURPOSES
+                            if client['consent_' + code]])],
                 'lang': ja.id,
                 'contact_mechanisms': [('create', [{
                                 'type': 'mobile',

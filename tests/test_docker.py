@@ -223,5 +223,61 @@ class DockerTestCase(unittest.TestCase):
                 self.assertIn(text, caddyfile)
 
 
+    def test_https_only(self):
+        "Plain HTTP only redirects; TLS site with HSTS; no backend exposed"
+        import re
+        with open(os.path.join(DOCKER, 'Caddyfile'), encoding='utf-8') as f:
+            caddyfile = f.read()
+        code = '\n'.join(line.split('#', 1)[0]
+            for line in caddyfile.splitlines())
+        blocks = dict(re.findall(
+                r'^(\S[^\n]*?)\s*\{\n(.*?)^\}', code, re.M | re.S))
+        self.assertEqual(set(blocks), {
+                'http://{$SITE_DOMAIN}', 'https://{$SITE_DOMAIN}'})
+        redirect = blocks['http://{$SITE_DOMAIN}'].split()
+        self.assertEqual(redirect, [
+                'redir', 'https://{host}{uri}', 'permanent'])
+        site = blocks['https://{$SITE_DOMAIN}']
+        self.assertIn('Strict-Transport-Security "max-age=31536000', site)
+        self.assertNotIn('tls off', code)
+        self.assertNotIn('auto_https off', code)
+        # The only upstream is the Tryton server on the internal network
+        self.assertEqual(
+            re.findall(r'reverse_proxy\s+(\S+)', code), ['server:8000'])
+        self.assertIn('header_up X-Forwarded-Proto {scheme}', site)
+        # The server is reached only through the proxy network
+        server = self.services['server']
+        self.assertFalse(server.get('ports'))
+        self.assertEqual(set(server['networks']), {'backend', 'proxy'})
+        self.assertEqual(self.services['proxy']['networks'], ['proxy'])
+        self.assertTrue(self.compose['networks']['backend']['internal'])
+        config = configparser.ConfigParser(interpolation=None)
+        config.read(os.path.join(DOCKER, 'trytond.conf'), encoding='utf-8')
+        self.assertEqual(config.getint('web', 'num_proxies'), 1)
+
+    def test_security_settings(self):
+        "Password policy and login throttling in trytond.conf"
+        config = configparser.ConfigParser(interpolation=None)
+        config.read(os.path.join(DOCKER, 'trytond.conf'), encoding='utf-8')
+        self.assertGreaterEqual(config.getfloat('password', 'entropy'), 0.5)
+        self.assertEqual(config.getint('session', 'max_attempt'), 5)
+        self.assertLessEqual(config.getint('session', 'max_age'), 43200)
+        forbidden = config.get('password', 'forbidden')
+        copies = [args.split() for keyword, args in dockerfile_instructions(
+                DOCKERFILE) if keyword == 'COPY']
+        self.assertIn(
+            ['docker/password-forbidden.txt', forbidden], copies)
+
+    def test_backup_service(self):
+        "The backup service runs sakai-backup into its own volume"
+        backup = self.services['backup']
+        self.assertEqual(backup['profiles'], ['backup'])
+        words = command_words(backup['command'])
+        self.assertEqual(words[:2], ['sakai-backup', 'backup'])
+        self.assertIn('filestore:/var/lib/trytond/db:ro', backup['volumes'])
+        self.assertIn('backups', self.compose['volumes'])
+        self.assertFalse(backup.get('ports'))
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -82,6 +82,9 @@ class Record(Workflow, ModelSQL, ModelView):
     notes = fields.Text("Notes", states=_states)
     next_action = fields.Text("Next Action", states=_states)
     next_date = fields.Date("Next Date", states=_states)
+    sensitive = fields.Boolean("DV or Health Notes", states=_states,
+        help="Check when the record tells of violence at home or of health: "
+        "then only counselors can read it.")
     direction_clear = fields.Boolean("Career Direction Clear",
         states=_states,
         help="Check when self-understanding and understanding of work have "
@@ -245,11 +248,13 @@ class Record(Workflow, ModelSQL, ModelView):
                 people.append(('line_user', '=', client.line_user.id))
         if not people:
             return False
-        return bool(cls.search([
-                    ('state', '=', 'done'),
-                    ('direction_clear', '=', True),
-                    ['OR'] + people,
-                    ], limit=1))
+        # Whoever books may not read the record itself (DV or health notes)
+        with Transaction().set_context(_check_access=False):
+            return bool(cls.search([
+                        ('state', '=', 'done'),
+                        ('direction_clear', '=', True),
+                        ['OR'] + people,
+                        ], limit=1))
 
 
 class RecordStep(sequence_ordered(), ModelSQL, ModelView):

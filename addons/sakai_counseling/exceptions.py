@@ -39,3 +39,7 @@ class SlotTaken(BookingError):
 
 class RecordError(ValidationError):
     pass
+
+
+class ConsentError(UserError):
+    pass

@@ -3,6 +3,8 @@
 # the full copyright notices and license terms.
 """Referrals: the directory of partner agencies the counselors
 share, and the client's referrals to them with consent and outcome."""
+import datetime as dt
+
 from sql import Literal, Null
 from sql.aggregate import Count
 from sql.conditionals import Coalesce
@@ -42,6 +44,13 @@ CONSENT_METHODS = [
     ('line', "In Writing on LINE"),
     ('form', "Signed Consent Form"),
     ]
+# How a referral's consent was given, as a consent ledger channel
+LEDGER_CHANNELS = {
+    'verbal_in_person': 'in_person',
+    'verbal_phone': 'phone',
+    'line': 'line',
+    'form': 'paper',
+    }
 OUTCOMES = [
     (None, ""),
     ('connected', "Connected"),
@@ -390,7 +399,34 @@ class Referral(Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('referred')
     def refer(cls, referrals):
-        pass
+        for referral in referrals:
+            if referral.method == 'information_shared':
+                referral.ledger_consent()
+
+    def ledger_consent(self):
+        """Write the consent this referral records into the client's consent
+        ledger, unless the person withdrew it since; then refuse to pass
+        anything on without a current consent"""
+        pool = Pool()
+        Consent = pool.get('party.consent')
+        Purpose = pool.get('party.consent.purpose')
+        purpose = Purpose.get('agency_sharing')
+        if not purpose or not self.consent_recorded:
+            # The referral's own validation says what is missing
+            return
+        line = Consent.current(self.client, purpose)
+        given_at = dt.datetime.combine(self.consent_date, dt.time())
+        if not line or (line.action == 'withdrawn' and line.at < given_at):
+            Consent.create([{
+                        'party': self.client.id,
+                        'purpose': purpose.id,
+                        'action': 'given',
+                        'at': given_at,
+                        'channel': LEDGER_CHANNELS.get(
+                            self.consent_method, 'in_person'),
+                        'note': self.rec_name,
+                        }])
+        self.client.check_consent('agency_sharing')
 
     @classmethod
     @ModelView.button

@@ -204,9 +204,14 @@ class Event(ModelSQL, ModelView):
     def _process(self):
         "Dispatch to _process_<type>; return False for types we ignore"
         method = getattr(self, '_process_%s' % self.type, None)
-        if method is None:
+        if method is None or not self.line_id:
+            # Only people's 1:1 events are handled (found by fuzzing: a
+            # signed event without a user ID failed and was retried)
             return False
-        return method(self.data) is not False
+        data = self.data
+        if not isinstance(data.get(self.type, {}), dict):
+            data[self.type] = {}
+        return method(data) is not False
 
     def _get_line_user(self):
         pool = Pool()

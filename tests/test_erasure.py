@@ -1,0 +1,147 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""Erasure: after it no personal string of the data remains in any table
+and the number of rows of every table is unchanged."""
+import os
+import sys
+import unittest
+
+from tests.test_handover import Databases, backend, build_source
+
+COLLECT = r'''
+import json, sys
+import trytond.config as config
+config.update_etc(sys.argv[1])
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+db = sys.argv[2]
+pool = Pool(db); pool.init()
+strings = set()
+with Transaction().start(db, 0, context={'active_test': False}):
+    get = pool.get
+    for party in get('party.party').search([('is_client', '=', True)]):
+        strings.update([party.name, party.name_kana or ''])
+        for mech in party.contact_mechanisms:
+            strings.add(mech.value)
+        for address in party.addresses:
+            strings.add(address.street or '')
+    for user in get('line.user').search([]):
+        strings.add(user.line_id)
+    for model, names in [
+            ('questionnaire.response.answer', ['text']),
+            ('counseling.referral', ['reason']),
+            ('line.inquiry.message', ['text']),
+            ('counseling.record', ['concerns', 'notes']),
+            ('counseling.booking', ['note']),
+            ('party.party.child', ['note'])]:
+        for record in get(model).search([]):
+            strings.update(getattr(record, n) or '' for n in names)
+    cursor = Transaction().connection.cursor()
+    tables, counts = [], {}
+    from trytond import backend
+    if backend.name == 'sqlite':
+        cursor.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        tables = [r[0] for r in cursor]
+        columns = {}
+        for table in tables:
+            cursor.execute('PRAGMA table_info("%s")' % table)
+            columns[table] = [r[1] for r in cursor
+                if r[2].upper() in ('TEXT', 'VARCHAR', 'BLOB', '')
+                or r[2].upper().startswith('VARCHAR')]
+    else:
+        cursor.execute("SELECT table_name, column_name FROM "
+            "information_schema.columns WHERE table_schema='public' AND "
+            "data_type IN ('character varying', 'text', 'jsonb', 'json', "
+            "'bytea')")
+        columns = {}
+        for table, column in cursor:
+            columns.setdefault(table, []).append(column)
+        cursor.execute("SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema='public' AND table_type='BASE TABLE'")
+        tables = [r[0] for r in cursor]
+    for table in tables:
+        cursor.execute('SELECT COUNT(*) FROM "%s"' % table)
+        counts[table] = cursor.fetchone()[0]
+    found = []
+    needles = sorted(s for s in strings if s and len(s) >= 4)
+    if len(sys.argv) > 3:
+        with open(sys.argv[3], encoding='utf-8') as fp:
+            needles = json.load(fp)
+    for table, cols in columns.items():
+        for column in cols:
+            cursor.execute('SELECT "%s" FROM "%s"' % (column, table))
+            for value, in cursor:
+                if value is None:
+                    continue
+                if isinstance(value, (bytes, memoryview)):
+                    value = bytes(value).decode('utf-8', 'replace')
+                value = str(value)
+                for needle in needles:
+                    if needle in value:
+                        found.append([table, column, needle])
+print(json.dumps({'strings': needles, 'counts': counts,
+            'found': found}, ensure_ascii=False))
+'''
+
+
+class ErasureTestCase(unittest.TestCase):
+    "Erasure"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dbs = Databases()
+        cls.source = build_source(cls.dbs)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dbs.cleanup()
+
+    def collect(self, needles=None):
+        import json
+        args = [sys.executable, '-c', COLLECT, self.dbs.conf, self.source]
+        if needles is not None:
+            path = os.path.join(self.dbs.tmp, 'needles.json')
+            with open(path, 'w', encoding='utf-8') as fp:
+                json.dump(needles, fp, ensure_ascii=False)
+            args.append(path)
+        result = self.dbs.run(*args, check=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def test_erase(self):
+        "No personal string remains, counts unchanged, report kept"
+        dbs = self.dbs
+        before = self.collect()
+        self.assertGreater(len(before['strings']), 50)
+        self.assertTrue(before['found'])
+
+        result = dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
+            '--confirm', 'wrong', check=False)
+        self.assertEqual(result.returncode, 2)
+
+        report = os.path.join(dbs.tmp, 'report.html')
+        dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
+            '--confirm', self.source, '--by', 'テスト 実施者',
+            '--report', report)
+        after = self.collect(before['strings'])
+        self.assertEqual(after['found'], [])
+        # system tables (ir_*: sessions, caches, logs; SQLite's sequence
+        # table) may move
+        def kept(table):
+            return not table.startswith(('ir_', 'sqlite_'))
+        counts = {t: c for t, c in after['counts'].items() if kept(t)}
+        expected = {t: c for t, c in before['counts'].items() if kept(t)}
+        table = 'sakai_erasure_report'
+        self.assertEqual(counts.pop(table), expected.pop(table) + 1)
+        self.assertEqual(counts, expected)
+        with open(report, encoding='utf-8') as fp:
+            content = fp.read()
+        self.assertIn('個人情報消去報告書', content)
+        self.assertIn(self.source, content)
+        self.assertIn('テスト 実施者', content)
+
+
+if __name__ == '__main__':
+    print(backend())
+    unittest.main()

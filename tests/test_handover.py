@@ -1,0 +1,241 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""Handover round trip: export a database holding every kind of record,
+import the bundle into a fresh database, export again and compare.
+
+Runs on the backend of TRYTOND_DATABASE_URI (SQLite by default; PostgreSQL
+with TRYTOND_DATABASE_URI=postgresql://...)."""
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(sys.executable)
+MODULES = [
+    'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
+    'sakai_reports']
+TOOL = os.path.join(ROOT, 'tools', 'handover.py')
+
+# Run inside the source database after the demo loader: one record of each
+# kind the demo does not make, holding personal text the erasure must remove
+EXTRAS = r'''
+import datetime as dt, sys
+import trytond.config as config
+config.update_etc(sys.argv[1])
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+db = sys.argv[2]
+pool = Pool(db); pool.init()
+with Transaction().start(db, 0, context={'active_test': False,
+            '_check_access': False}) as transaction:
+    get = pool.get
+    now = dt.datetime(2026, 10, 1, 3, 0)
+    Party = get('party.party')
+    client, = Party.search([('is_client', '=', True),
+            ('line_user', '!=', None)], limit=1)
+    user = client.line_user
+    get('line.user.history').create([{'line_user': user.id,
+                'action': 'follow', 'at': now}])
+    source, = get('line.source').search([], limit=1)
+    get('line.source.visit').create([{'source': source.id, 'at': now,
+                'line_id': user.line_id}])
+    get('party.category').create([{'name': 'ハンドオーバー試験分類'}])
+    Questionnaire = get('questionnaire')
+    questionnaire, = Questionnaire.search([], limit=1)
+    question = questionnaire.questions[0]
+    response, = get('questionnaire.response').create([{
+                'questionnaire': questionnaire.id, 'state': 'done',
+                'line_user': user.id}])
+    answer, = get('questionnaire.response.answer').create([{
+                'response': response.id, 'question': question.id,
+                'text': '自由記述テスト回答ユニーク文字列'}])
+    choices = get('questionnaire.choice').search([], limit=1)
+    get('questionnaire.response.answer-choice').create([{
+                'answer': answer.id, 'choice': choices[0].id}])
+    scale, = get('questionnaire.scale').search([], limit=1)
+    get('questionnaire.response.score').create([{
+                'response': response.id, 'scale': scale.id}])
+    get('questionnaire.campaign').create([{
+                'questionnaire': questionnaire.id,
+                'period': dt.date(2026, 10, 1)}])
+    agency, = get('counseling.agency').search([], limit=1)
+    counselor, = get('res.user').search([('login', '=', 'counselor1')])
+    get('counseling.referral').create([{
+                'client': client.id, 'agency': agency.id,
+                'counselor': counselor.id, 'date': dt.date(2026, 10, 2),
+                'method': 'introduction', 'state': 'draft',
+                'reason': '紹介理由テストユニーク文字列'}])
+    inquiry, = get('line.inquiry').search([], limit=1)
+    label, = get('line.inquiry.label').search([], limit=1)
+    Relation = get('line.inquiry-line.inquiry.label')
+    if not Relation.search([]):
+        Relation.create([{'inquiry': inquiry.id, 'label': label.id}])
+    transaction.commit()
+'''
+
+
+def backend():
+    return os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://').split(':')[0]
+
+
+class Databases:
+    "Make databases for the tools on the backend under test"
+
+    def __init__(self):
+        self.tmp = tempfile.mkdtemp(prefix='handover-')
+        self.conf = os.path.join(self.tmp, 'trytond.conf')
+        uri = os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://')
+        if backend() == 'sqlite':
+            uri = 'sqlite://'
+        with open(self.conf, 'w') as fp:
+            fp.write(f'[database]\nuri = {uri}\npath = {self.tmp}\n')
+        passfile = os.path.join(self.tmp, 'password')
+        with open(passfile, 'w') as fp:
+            fp.write('handover-test-2026')
+        self.env = dict(os.environ, TRYTONPASSFILE=passfile)
+        self.env.pop('TRYTOND_DATABASE_URI', None)
+        self.env.pop('DB_NAME', None)
+        self.created = []
+        self.prefix = 'test_ho_%d_' % os.getpid()
+
+    def run(self, *args, check=True):
+        return subprocess.run(list(args), env=self.env, check=check,
+            capture_output=True, text=True)
+
+    def create(self, name):
+        name = self.prefix + name
+        if backend() == 'sqlite':
+            open(os.path.join(self.tmp, name + '.sqlite'), 'w').close()
+        else:
+            self.psql('CREATE DATABASE "%s"' % name)
+        self.created.append(name)
+        admin = [os.path.join(BIN, 'trytond-admin'), '-c', self.conf,
+            '-d', name]
+        self.run(*admin, '--all', '-l', 'ja', '--email',
+            'admin@example.com')
+        self.run(*admin, '-u', *MODULES, '--activate-dependencies',
+            '-l', 'ja')
+        return name
+
+    def psql(self, sql):
+        import psycopg
+        uri = os.environ['TRYTOND_DATABASE_URI']
+        with psycopg.connect(uri.rstrip('/') + '/postgres',
+                autocommit=True) as conn:
+            conn.execute(sql)
+
+    def tool(self, *args, check=True):
+        return self.run(sys.executable, TOOL, *args, check=check)
+
+    def cleanup(self):
+        if backend() != 'sqlite':
+            for name in self.created:
+                try:
+                    self.psql('DROP DATABASE IF EXISTS "%s"' % name)
+                except Exception:
+                    pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def build_source(dbs):
+    "A database with the demo data and the extras"
+    source = dbs.create('source')
+    dbs.run(sys.executable, os.path.join(ROOT, 'demo', 'load_demo.py'),
+        '-c', dbs.conf, '-d', source)
+    dbs.run(sys.executable, '-c', EXTRAS, dbs.conf, source)
+    return source
+
+
+class HandoverTestCase(unittest.TestCase):
+    "Handover bundle round trip"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dbs = Databases()
+        cls.source = build_source(cls.dbs)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dbs.cleanup()
+
+    def bundle(self, name):
+        return os.path.join(self.dbs.tmp, name)
+
+    def test_round_trip(self):
+        "Export, import into a fresh database, export again: nothing lost"
+        sys.path.insert(0, os.path.join(ROOT, 'addons'))
+        from sakai_line.handover import normalise, read_bundle
+        dbs = self.dbs
+        first = self.bundle('first.zip')
+        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', first)
+        data, schema = read_bundle(first)
+        for model in [
+                'party.party', 'party.party.child', 'party.address',
+                'party.contact_mechanism', 'party.category',
+                'line.user', 'line.user.history', 'line.source',
+                'line.source.visit', 'party.consent',
+                'counseling.slot', 'counseling.booking',
+                'counseling.record', 'counseling.record.step',
+                'counseling.agency', 'counseling.referral',
+                'questionnaire', 'questionnaire.response',
+                'questionnaire.response.answer',
+                'questionnaire.response.answer-choice',
+                'questionnaire.response.score', 'questionnaire.campaign',
+                'job.order', 'seminar.seminar', 'seminar.session',
+                'line.inquiry', 'line.inquiry.message',
+                'line.inquiry-line.inquiry.label']:
+            self.assertTrue(data.get(model), model)
+        models = {m['model']: m for m in schema['models']}
+        self.assertEqual(
+            models['line.user']['fields']['source']['relation'],
+            'line.source')
+
+        target = dbs.create('target')
+        result = dbs.tool('import', '-c', dbs.conf, '-d', target,
+            '-i', first)
+        self.assertIn('取り込みました', result.stdout)
+        second = self.bundle('second.zip')
+        dbs.tool('export', '-c', dbs.conf, '-d', target, '-o', second)
+        again, _ = read_bundle(second)
+        first_n, second_n = normalise(data), normalise(again)
+        self.assertEqual(sorted(first_n), sorted(second_n))
+        for model in first_n:
+            self.assertEqual(len(first_n[model]), len(second_n[model]),
+                model)
+            for a, b in zip(first_n[model], second_n[model]):
+                self.assertEqual(a, b, model)
+
+        # A second import is refused: the database is no longer empty
+        result = dbs.tool('import', '-c', dbs.conf, '-d', target,
+            '-i', first, check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('空ではありません', result.stderr)
+
+    def test_checksum(self):
+        "A bundle whose data was altered is refused before anything"
+        import zipfile
+        dbs = self.dbs
+        good = self.bundle('good.zip')
+        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', good)
+        bad = self.bundle('bad.zip')
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, 'w') as dst:
+            for item in src.infolist():
+                content = src.read(item.filename)
+                if item.filename == 'data/party.party.json':
+                    content = content.replace(
+                        '"name"'.encode(), '"name" '.encode(), 1)
+                dst.writestr(item, content)
+        result = dbs.tool('import', '-c', dbs.conf, '-d', self.source,
+            '-i', bad, check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('チェックサム', result.stderr)
+        with zipfile.ZipFile(good) as bundle:
+            names = bundle.namelist()
+        for name in ['schema.json', 'checksums.sha256', 'README.txt',
+                'data/line.user.json']:
+            self.assertIn(name, names)
