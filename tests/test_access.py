@@ -7,13 +7,13 @@ Access is checked the way the web client calls the server: as the user,
 with access checks on.
 """
 import unittest
-from contextlib import contextmanager
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
-from trytond.transaction import Transaction
+
+from sakai_line.tests.tools import as_user, staff_users
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 
@@ -35,16 +35,9 @@ class AccessTestCase(unittest.TestCase):
 
     def setup_data(self):
         pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         Party = pool.get('party.party')
         JobOrder = pool.get('job.order')
-        self.users = {}
-        for group in GROUPS:
-            user = User(login=group, name=group, groups=[
-                    ModelData.get_id('sakai_line', f'group_{group}')])
-            user.save()
-            self.users[group] = user.id
+        self.users = staff_users(GROUPS)
         self.client, = Party.create([{
                     'name': "堺 花子", 'is_client': True,
                     'household': 'single_mother',
@@ -55,11 +48,8 @@ class AccessTestCase(unittest.TestCase):
                     'employer': self.employer.id, 'title': "事務",
                     'wage_min': 1000}])
 
-    @contextmanager
     def as_user(self, group):
-        with Transaction().set_user(self.users[group]), \
-                Transaction().set_context(_check_access=True):
-            yield
+        return as_user(self.users[group])
 
     def visible_parties(self, group):
         Party = Pool().get('party.party')

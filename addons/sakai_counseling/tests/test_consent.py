@@ -5,13 +5,13 @@
 notes read by counselors only."""
 import datetime as dt
 import unittest
-from contextlib import contextmanager
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, drop_db
 from trytond.tests.test_tryton import with_transaction
-from trytond.transaction import Transaction
+
+from sakai_line.tests.tools import as_user, staff_users
 
 from ..exceptions import ConsentError
 
@@ -31,25 +31,14 @@ class ConsentTestCase(unittest.TestCase):
         drop_db()
 
     def setup_people(self):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        Party = pool.get('party.party')
-        self.users = {}
-        for group in GROUPS:
-            user = User(login=group, name=group, groups=[
-                    ModelData.get_id('sakai_line', f'group_{group}')])
-            user.save()
-            self.users[group] = user.id
+        Party = Pool().get('party.party')
+        self.users = staff_users(GROUPS)
         self.client, = Party.create([{'name': "堺 花子", 'is_client': True,
                     'household': 'single_mother',
                     'registered_on': dt.date(2026, 4, 1)}])
 
-    @contextmanager
     def as_user(self, group):
-        with Transaction().set_user(self.users[group]), \
-                Transaction().set_context(_check_access=True):
-            yield
+        return as_user(self.users[group])
 
     def record(self, purpose, action, at, channel='in_person'):
         pool = Pool()

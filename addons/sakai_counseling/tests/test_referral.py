@@ -5,7 +5,6 @@
 erasure and who may do what."""
 import datetime as dt
 import unittest
-from contextlib import contextmanager
 
 from trytond.model.exceptions import (
     AccessError, RequiredValidationError, ValidationError)
@@ -13,6 +12,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
+
+from sakai_line.tests.tools import as_user, staff_users
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 
@@ -35,12 +36,8 @@ class ReferralTestCase(unittest.TestCase):
         ModelData = pool.get('ir.model.data')
         Party = pool.get('party.party')
         Agency = pool.get('counseling.agency')
-        self.users = {}
-        for group in GROUPS:
-            user = User(login=group, name=group, groups=[
-                    ModelData.get_id('sakai_line', f'group_{group}')])
-            user.save()
-            self.users[group] = user
+        self.users = {group: User(user_id)
+            for group, user_id in staff_users(GROUPS).items()}
         self.today = pool.get('ir.date').today()
         self.client = Party(name="堺 花子", is_client=True,
             household='single_mother', registered_on=self.today)
@@ -59,11 +56,8 @@ class ReferralTestCase(unittest.TestCase):
         referral.save()
         return referral
 
-    @contextmanager
     def as_user(self, group):
-        with Transaction().set_user(self.users[group].id), \
-                Transaction().set_context(_check_access=True):
-            yield
+        return as_user(self.users[group].id)
 
     @with_transaction()
     def test_directory_data(self):

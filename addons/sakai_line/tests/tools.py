@@ -3,6 +3,7 @@
 # the full copyright notices and license terms.
 """A test case with the module activated and the LINE stand-in running."""
 import unittest
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from line_standin import StandIn
@@ -10,6 +11,7 @@ from line_standin import webhook as line_webhook
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import activate_module, drop_db
+from trytond.transaction import Transaction
 
 
 class LineTestCase(unittest.TestCase):
@@ -51,3 +53,25 @@ class LineTestCase(unittest.TestCase):
     def follower(self):
         user, = self.followers(1)
         return user
+
+
+STAFF_GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
+
+
+def staff_users(groups=STAFF_GROUPS):
+    "One user per staff group, logged in as the group's name: {group: id}"
+    pool = Pool()
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    users = User.create([{'login': group, 'name': group, 'groups': [
+                    ('add', [ModelData.get_id('sakai_line', f'group_{group}')])]}
+            for group in groups])
+    return {group: user.id for group, user in zip(groups, users)}
+
+
+@contextmanager
+def as_user(user_id):
+    "Act as the user, with access checked as the web client's calls are"
+    with Transaction().set_user(user_id), \
+            Transaction().set_context(_check_access=True):
+        yield
