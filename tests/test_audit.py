@@ -102,8 +102,19 @@ class AuditTestCase(unittest.TestCase):
         self.assertEqual(log.record_id, self.client.id)
         self.assertEqual(log.field_names, 'household,name,rec_name')
         self.assertEqual(log.method, 'party.party.read')
-        self.assertEqual(log.interface, 'rpc')
+        self.assertEqual(log.interface, 'api')
         self.assertTrue(log.hash)
+
+        # the back office (sao, the desktop client) sends its bus id
+        with self.as_user('counselor'), \
+                Transaction().set_context(client='a-bus-id'):
+            Party.read([self.client.id], ['name'])
+        self.assertEqual(self.logs()[-1].interface, 'client')
+        # a server-side script (proteus, trytond-console)
+        with Transaction().set_user(self.users['counselor']), \
+                Transaction().set_context(_check_access=True):
+            Party.read([self.client.id], ['name'])
+        self.assertEqual(self.logs()[-1].interface, 'script')
 
         # a change and its nested creation: one entry, the outer call
         with self.as_user('counselor'):
@@ -115,7 +126,7 @@ class AuditTestCase(unittest.TestCase):
         self.assertEqual(
             (log.kind, log.model, log.field_names),
             ('write', 'party.party', 'contact_mechanisms'))
-        self.assertEqual(len(self.logs()), 2)
+        self.assertEqual(len(self.logs()), 4)
 
     @with_transaction()
     def test_export_and_report(self):
@@ -280,6 +291,18 @@ class AuditTestCase(unittest.TestCase):
                     ('timestamp', '<', week_start + dt.timedelta(days=7)),
                     ])
             self.assertEqual([l.user.name for l in opened], ["counselor san"])
+            # as typed in the search bar, by name: the auditor cannot open
+            # client files but finds the entries of one
+            for clause in [('client', 'ilike', '%花子%'),
+                    ('client.rec_name', 'ilike', '%花子%'),
+                    ('client', '=', "堺 花子")]:
+                self.assertEqual(Log.search([clause,
+                            ('kind', '=', 'read'),
+                            ('timestamp', '>=', week_start),
+                            ('timestamp', '<', week_start
+                                + dt.timedelta(days=7))]), opened, clause)
+            with self.assertRaises(AccessError):
+                Party.read([self.client.id], ['name'])
             self.assertEqual(opened[0].address, ADDRESS)
             exported = Log.search([
                     ('user.login', '=', 'coordinator'),
@@ -309,6 +332,23 @@ class AuditTestCase(unittest.TestCase):
         logs = self.logs()
         self.assertEqual([l.kind for l in logs], ['read', 'purge'])
         self.assertEqual(Log.verify(), (2, None, None))
+
+        # hiding recent rows by deleting them and moving the anchor by
+        # hand: no purge entry says so
+        for days in [3, 2, 1]:
+            self.backdated('counselor', now - dt.timedelta(days=days),
+                lambda: Party.read([self.client.id], ['name']))
+        logs = self.logs()
+        Anchor = pool.get('audit.log.anchor')
+        cursor = Transaction().connection.cursor()
+        table = Log.__table__()
+        if POSTGRESQL:
+            cursor.execute('ALTER TABLE "audit_log" DISABLE TRIGGER USER')
+        cursor.execute(*table.delete(where=table.id <= logs[2].id))
+        Anchor.set_anchor(cursor, logs[2].hash, logs[2].id)
+        self.assertEqual(Log.verify(), (2, logs[2].id, 'anchor'))
+        if POSTGRESQL:
+            cursor.execute('ALTER TABLE "audit_log" ENABLE TRIGGER USER')
 
         from trytond.config import config
         with patch.object(config, 'getint', return_value=30):
@@ -424,8 +464,21 @@ class AuditConcurrencyTestCase(unittest.TestCase):
         spec = importlib.util.spec_from_file_location('audit_verify', path)
         tool = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(tool)
-        with patch('trytond.config.update_etc'):
+        import contextlib
+        import io
+        output = io.StringIO()
+        with patch('trytond.config.update_etc'), \
+                contextlib.redirect_stdout(output):
             self.assertEqual(tool.main(['-c', 'x', '-d', DB_NAME]), 0)
+        head = output.getvalue().split()[-1]
+        self.assertRegex(head, r'^\d+:[0-9a-f]{64}$')
+        with patch('trytond.config.update_etc'):
+            # the head kept outside still there: the chain was not redone
+            self.assertEqual(tool.main(
+                    ['-c', 'x', '-d', DB_NAME, '--expect', head]), 0)
+            id_ = head.split(':')[0]
+            self.assertEqual(tool.main(['-c', 'x', '-d', DB_NAME,
+                        '--expect', f'{id_}:{"f" * 64}']), 1)
         original = self.tamper('198.51.100.9')
         try:
             with patch('trytond.config.update_etc'):

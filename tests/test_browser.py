@@ -121,3 +121,88 @@ class BrowserTestCase(unittest.TestCase):
         self.assertGreaterEqual(len(page['rows']), 10)
         self.assertTrue(any("シングルマザー" in r for r in page['rows']))
         self.assertTrue(os.path.exists(screenshot))
+
+    def test_auditor_finds_who_opened_a_file(self):
+        "監査担当 finds who opened a client's file and what was downloaded"
+        from tests.test_line_e2e import JsonRpc
+        client = "鈴木 理恵"
+        # The coordinator exports three clients with their phone numbers
+        # through the API
+        rpc = JsonRpc(f'{self.url}/demo/rpc/', 'coordinator1', PASSWORD)
+        ids = rpc('model.party.party.search',
+            [('is_client', '=', True)], 0, 3, None)
+        rpc('model.party.party.export_data', ids,
+            ['name', 'contact_mechanisms/value'], True)
+        screenshot = os.path.join(
+            os.environ.get('SCREENSHOT_DIR', self.tmp), 'audit-log.png')
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser', 'auditor.mjs'),
+                self.url, 'demo', PASSWORD, client,
+                "コーディネーター 藤田 健", screenshot],
+            capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        page = json.loads(result.stdout.strip().splitlines()[-1])
+        # Who opened the file: the counselor, from the back office
+        self.assertTrue(page['opened'], page)
+        self.assertTrue(all("相談員 青木 美咲" in r for r in page['opened']),
+            page['opened'])
+        # (the kind is the tab's: 閲覧) the file itself, by name
+        self.assertTrue(any(client in r and " 画面 " in r
+                for r in page['opened']), page['opened'])
+        # What the coordinator downloaded: three client files, by the API
+        download, = page['downloads']
+        self.assertIn("関係者", download)
+        self.assertIn("API", download)
+        self.assertIn(" 3 ", f" {download} ")
+        self.assertTrue(os.path.exists(screenshot))
+
+    def test_coordinator_imports_previous_list(self):
+        "A coordinator imports the previous operator's list, bad rows shown"
+        from tests.test_line_e2e import JsonRpc
+        with open(os.path.join(ROOT, 'demo', 'handover',
+                    'registrants-sample.csv'), encoding='utf-8-sig') as fp:
+            lines = fp.read().splitlines()
+        # a row with a phone number missing a digit, saved by Excel
+        lines.append(lines[1].replace('見本 花子', '見本 次郎')
+            .replace('090-1234-0001', '090-1234-001'))
+        path = os.path.join(self.tmp, '名簿.csv')
+        with open(path, 'w', encoding='cp932', newline='') as fp:
+            fp.write('\r\n'.join(lines) + '\r\n')
+        screenshot = os.path.join(
+            os.environ.get('SCREENSHOT_DIR', self.tmp), 'client-import.png')
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser', 'client_import.mjs'),
+                self.url, 'demo', 'coordinator1', PASSWORD, path,
+                screenshot],
+            capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        page = json.loads(result.stdout.strip().splitlines()[-1])
+        # the bad row by its number as the spreadsheet shows it (header = 1)
+        self.assertIn("5行目「電話番号」: 「090-1234-001」は電話番号として"
+            "正しくありません。", page['check'])
+        self.assertIn("取り込める行 3", page['check'])
+        # the good rows are in, the bad one offered back as a file
+        self.assertIn("誤りのある行のファイル", page['done'])
+        self.assertIn("3", page['done'])
+        rpc = JsonRpc(f'{self.url}/demo/rpc/', 'counselor1', PASSWORD)
+        self.assertEqual(len(rpc('model.party.party.search',
+                    [('name', 'in', ["見本 花子", "見本 太郎"])],
+                    0, None, None)), 2)
+        self.assertFalse(rpc('model.party.party.search',
+                [('name', '=', "見本 次郎")], 0, None, None))
+        self.assertTrue(os.path.exists(screenshot))
+
+    def test_sysadmin_exports_handover_bundle(self):
+        "The system administrator downloads the handover bundle"
+        screenshot = os.path.join(
+            os.environ.get('SCREENSHOT_DIR', self.tmp), 'handover-export.png')
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser', 'handover_export.mjs'),
+                self.url, 'demo', 'sysadmin1', PASSWORD, screenshot],
+            capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        page = json.loads(result.stdout.strip().splitlines()[-1])
+        self.assertIn("個人情報", page['start'])
+        self.assertIn("種別ごとの件数", page['result'])
+        self.assertRegex(page['result'], r'handover-demo-\d{8}\.zip')
+        self.assertRegex(page['result'], r'\(party\.party\): \d+')

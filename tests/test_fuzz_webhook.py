@@ -238,6 +238,29 @@ class WebhookFuzzTestCase(unittest.TestCase):
                 counts.append(tuple(cursor.fetchone()))
             return counts
 
+    def test_found_by_fuzzing(self):
+        "Bodies the fuzzer found: signed but not LINE's UTF-8 JSON"
+        from trytond.wsgi import app
+        client = Client(app)
+        url = '/%s/line/webhook' % DB_NAME
+        event = ('{"destination": "U0", "events": [{"type": "follow", '
+            '"mode": "active", "timestamp": 1, "webhookEventId": "01F", '
+            '"deliveryContext": {"isRedelivery": false}, '
+            '"source": {"type": "user", "userId": "U1"}}]}')
+        for body in [b'\xff\xfe{}', event.encode('utf-16'),
+                b'{"events": [], "destination": "\xc3"}']:
+            before = self.stored()
+            response = client.post(url, data=body, headers={
+                    'Content-Type': 'application/json',
+                    'X-Line-Signature': signature(body)})
+            self.assertEqual(response.status_code, 400, body)
+            self.assertEqual(self.stored(), before, body)
+            # the same body, not signed by LINE
+            response = client.post(url, data=body, headers={
+                    'Content-Type': 'application/json',
+                    'X-Line-Signature': signature(body, 'other')})
+            self.assertEqual(response.status_code, 403, body)
+
     def test_fuzz_webhook(self):
         "Generated bodies: never a 500, nothing stored unless signed"
         from trytond.wsgi import app
@@ -267,9 +290,8 @@ class WebhookFuzzTestCase(unittest.TestCase):
                 try:
                     body.decode('utf-8')
                 except UnicodeDecodeError:
-                    # The signature is checked on the UTF-8 text: a body
-                    # that is not UTF-8 is refused like a forged one
-                    self.assertIn(status, {400, 403}, body[:300])
+                    # Signed but not UTF-8: malformed, nothing stored
+                    self.assertEqual(status, 400, body[:300])
                     self.assertEqual(self.stored(), before, body[:300])
                 else:
                     self.assertIn(status, {200, 400}, body[:300])

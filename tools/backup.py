@@ -48,9 +48,10 @@ KEY_TABLES = [
     'party_party', 'party_contact_mechanism', 'party_address',
     'res_user', 'line_user', 'line_user_history', 'line_event',
     'line_message', 'line_inquiry', 'line_inquiry_message',
-    'counseling_booking', 'counseling_case', 'counseling_note',
+    'counseling_booking', 'counseling_record', 'counseling_record_step',
+    'counseling_referral', 'party_consent',
     'questionnaire_response', 'questionnaire_response_answer',
-    'ir_attachment',
+    'ir_attachment', 'audit_log',
     ]
 MANIFEST = 'manifest.json'
 DUMP = 'database.dump'
@@ -123,6 +124,18 @@ def table_state(uri, database):
     return state
 
 
+def audit_head(uri, database):
+    "'id:hash' of the audit log's newest row, for audit_verify.py --expect"
+    with connect(uri, database) as conn:
+        exists, = conn.execute(
+            "SELECT to_regclass('public.audit_log') IS NOT NULL").fetchone()
+        if not exists:
+            return None
+        row = conn.execute('SELECT id, hash FROM audit_log '
+            'ORDER BY id DESC LIMIT 1').fetchone()
+    return '%d:%s' % row if row else None
+
+
 def filestore_state(root):
     "{relative path: sha256} of every file under root"
     files = {}
@@ -166,6 +179,9 @@ def backup(args):
             capture_output=True, text=True).stdout.strip(),
         'tables': tables,
         'key_tables': sorted(t for t in KEY_TABLES if t in tables),
+        # kept outside the database: proves later that the audit chain
+        # was not recomputed (tools/audit_verify.py --expect)
+        'audit_head': audit_head(uri, args.database),
         'filestore': files,
         'files': {
             DUMP: sha256_file(os.path.join(work, DUMP)),

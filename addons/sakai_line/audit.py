@@ -101,6 +101,12 @@ KINDS = [
     ('download', "Download"),
     ('purge', "Purge"),
     ]
+INTERFACES = [
+    ('client', "Back Office"),
+    ('api', "API"),
+    ('script', "Server Script"),
+    ('orm', "Server"),
+    ]
 GENESIS = '0' * 64
 LOCK_KEY = 0x5a4b41  # advisory lock of the chain's head
 MIN_RETENTION_DAYS = 365
@@ -146,13 +152,28 @@ def _ids_text(ids):
     return ',' + ','.join(str(int(i)) for i in ids) + ',' if ids else ''
 
 
+def now():
+    "The time entries are stamped with (UTC, naive as Tryton stores it)"
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def interface(context):
+    """How the call came: the back office (Tryton's clients send their bus
+    id as ``client`` in every call's context), another program over HTTP
+    (JSON-RPC, XML-RPC, REST) or a script run on the server (proteus,
+    trytond-console) with access checks on"""
+    if context.get('_request'):
+        return 'client' if context.get('client') else 'api'
+    return 'script'
+
+
 def record(kind, model, ids, field_names=(), method=''):
     "Remember an entry; written when the transaction commits"
     transaction = Transaction()
     context = transaction.context
     request = context.get('_request') or {}
     entry = {
-        'timestamp': dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        'timestamp': now(),
         'user': transaction.user,
         'kind': kind,
         'model': model,
@@ -161,7 +182,7 @@ def record(kind, model, ids, field_names=(), method=''):
         'field_names': ','.join(sorted(set(field_names or []))),
         'method': (method or '')[:200],
         'address': (request.get('remote_addr') or '')[:100],
-        'interface': 'rpc' if context.get('_request') else 'orm',
+        'interface': interface(context),
         }
     manager = transaction.join(_AuditDataManager())
     manager.entries.append(entry)
@@ -235,6 +256,11 @@ def _content(row):
     return '\x1f'.join(parts)
 
 
+def purge_method(last_id, last_hash):
+    "What a purge entry says of the anchor it left"
+    return f'audit.log.purge <= {last_id} {last_hash}'
+
+
 def row_hash(row):
     return hashlib.sha256(_content(row).encode('utf-8')).hexdigest()
 
@@ -261,7 +287,7 @@ def _append(transaction, entries, own_transaction=False):
         if postgresql:
             cursor.execute('SELECT pg_advisory_xact_lock(%s)', (LOCK_KEY,))
         prev = Log._head(cursor)
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        created = now()
         for entry in entries:
             row = dict(entry, prev_hash=prev)
             # the column keeps whole seconds on PostgreSQL
@@ -271,7 +297,7 @@ def _append(transaction, entries, own_transaction=False):
             cursor.execute(*table.insert(
                     [table.create_uid, table.create_date]
                     + [getattr(table, c) for c in columns],
-                    [[0, now] + [row[c] for c in columns]]))
+                    [[0, created] + [row[c] for c in columns]]))
             prev = row['hash']
         if postgresql and own_transaction:
             cursor.execute('COMMIT')
@@ -385,18 +411,16 @@ class AuditLog(ModelSQL, ModelView):
             help="Find the entries that touched this record."),
         'get_record_id', searcher='search_record_id')
     client = fields.Function(
-        fields.Many2One('party.party', "Client",
+        fields.Char("Client",
             help="Find the entries that touched this client's file."),
-        'get_record_id', searcher='search_client')
+        'get_client', searcher='search_client')
     field_names = fields.Text("Fields", readonly=True)
     method = fields.Char("Method", readonly=True,
         help="The RPC method, report or export that was called.")
     address = fields.Char("Address", readonly=True,
         help="The network address the request came from.")
-    interface = fields.Selection([
-            ('rpc', "RPC"),
-            ('orm', "Server"),
-            ], "Interface", readonly=True)
+    interface = fields.Selection(INTERFACES, "Interface", readonly=True,
+        help="Through which way the record was reached.")
     prev_hash = fields.Char("Previous Hash", readonly=True)
     hash = fields.Char("Hash", readonly=True)
 
@@ -458,9 +482,20 @@ class AuditLog(ModelSQL, ModelView):
 
     def get_record_id(self, name):
         if self.record_count == 1 and self.record_ids:
-            if name == 'client' and self.model != 'party.party':
-                return
             return int(self.record_ids.strip(','))
+
+    @classmethod
+    def get_client(cls, logs, name):
+        """The name of the client whose file the entry is about.  The
+        auditor has no access to the client files themselves: only the
+        name is read, for the entries of one person"""
+        Party = Pool().get('party.party')
+        ids = {l.id: l.get_record_id(name) for l in logs
+            if l.model == 'party.party'}
+        with Transaction().set_context(_check_access=False):
+            names = {p.id: p.rec_name
+                for p in Party.browse([i for i in ids.values() if i])}
+        return {l.id: names.get(ids.get(l.id)) for l in logs}
 
     @classmethod
     def _search_ids(cls, name, clause):
@@ -481,10 +516,19 @@ class AuditLog(ModelSQL, ModelView):
 
     @classmethod
     def search_client(cls, name, clause):
-        if clause[1] not in {'=', 'in'}:
+        """Search by client id, or by name as typed in the search bar
+        (``利用者: 堺 花子``).  The auditor has no access to the client files
+        themselves: the names are matched without access checks, and only
+        the matching ids reach the search."""
+        field, operator, value = clause[:3]
+        _, _, target = field.partition('.')
+        if target or operator not in {'=', 'in'} or isinstance(value, str):
             Party = Pool().get('party.party')
-            parties = Party.search([(clause[0],) + tuple(clause[1:])])
-            clause = (clause[0], 'in', [p.id for p in parties])
+            with Transaction().set_context(_check_access=False):
+                parties = Party.search([
+                        (target or 'rec_name', operator, value)
+                        + tuple(clause[3:])])
+            clause = (name, 'in', [p.id for p in parties])
         return [('model', '=', 'party.party'),
             cls._search_ids(name, clause)]
 
@@ -520,6 +564,7 @@ class AuditLog(ModelSQL, ModelView):
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         expected, last_id = Anchor.get_anchor(cursor)
+        anchor_id = last_id
         columns = ['id'] + COLUMNS + ['prev_hash', 'hash']
         count = 0
         while True:
@@ -539,7 +584,54 @@ class AuditLog(ModelSQL, ModelView):
                     return count, row['id'], 'hash'
                 expected = row['hash']
                 last_id = row['id']
+        if not cls._anchor_recorded(cursor):
+            return count, anchor_id, 'anchor'
         return count, None, None
+
+    @classmethod
+    def _anchor_recorded(cls, cursor):
+        """The anchor is where the newest purge entry (itself chained) says
+        the purge left it: an anchor moved by hand to hide deleted rows has
+        no such entry"""
+        pool = Pool()
+        Anchor = pool.get('audit.log.anchor')
+        table = cls.__table__()
+        anchor_hash, anchor_id = Anchor.get_anchor(cursor)
+        cursor.execute(*table.select(table.method,
+                where=table.kind == 'purge',
+                order_by=[table.id.desc], limit=1))
+        row = cursor.fetchone()
+        if not anchor_id:
+            return anchor_hash == GENESIS and not row
+        return bool(row) and row[0] == purge_method(anchor_id, anchor_hash)
+
+    @classmethod
+    def head(cls):
+        "Return (id, hash) of the newest row, or (None, None)"
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.select(table.id, table.hash,
+                order_by=[table.id.desc], limit=1))
+        return cursor.fetchone() or (None, None)
+
+    @classmethod
+    def rewritten(cls, expected):
+        """Return the first (id, hash) of expected heads, written down
+        outside the database by earlier verifications, that the table no
+        longer holds: the chain was recomputed from there on.  Heads older
+        than the anchor are skipped (purged after the retention)."""
+        pool = Pool()
+        Anchor = pool.get('audit.log.anchor')
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        _, anchor_id = Anchor.get_anchor(cursor)
+        for id_, hash_ in expected:
+            if id_ <= anchor_id:
+                continue
+            cursor.execute(*table.select(table.hash, where=table.id == id_))
+            row = cursor.fetchone()
+            if not row or row[0] != hash_:
+                return id_, hash_
 
     @classmethod
     def purge(cls):
@@ -552,8 +644,7 @@ class AuditLog(ModelSQL, ModelView):
         postgresql = not _is_sqlite(transaction)
         if postgresql:
             cursor.execute('SELECT pg_advisory_xact_lock(%s)', (LOCK_KEY,))
-        cutoff = (dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            - dt.timedelta(days=retention_days()))
+        cutoff = (now() - dt.timedelta(days=retention_days()))
         cursor.execute(*table.select(Max(table.id),
                 where=table.timestamp < cutoff))
         last_id, = cursor.fetchone()
@@ -570,10 +661,10 @@ class AuditLog(ModelSQL, ModelView):
             cursor.execute("SET LOCAL sakai.audit_purge = 'off'")
         Anchor.set_anchor(cursor, last_hash, last_id)
         entry = {
-            'timestamp': dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            'timestamp': now(),
             'user': None, 'kind': 'purge', 'model': 'audit.log',
             'record_ids': '', 'record_count': count, 'field_names': '',
-            'method': f'audit.log.purge <= {last_id}', 'address': '',
+            'method': purge_method(last_id, last_hash), 'address': '',
             'interface': 'orm'}
         _append(transaction, [entry])
         return count

@@ -19,6 +19,7 @@ import secrets
 
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool, PoolMeta
+from trytond.report import Report
 from trytond.transaction import Transaction
 
 ERASED = '消去済み'
@@ -60,11 +61,29 @@ class ErasureReport(ModelSQL, ModelView):
     database = fields.Char("Database", readonly=True)
     erased_by = fields.Char("Erased By", readonly=True)
     content = fields.Text("Report", readonly=True)
+    summary = fields.Text("Records", readonly=True,
+        help="The number of records per kind whose personal data was erased.")
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._order.insert(0, ('date', 'DESC'))
+        # Written by the erasure only (command line), never through RPC
+        for method in ['create', 'write', 'delete']:
+            cls.__rpc__.pop(method, None)
+
+
+class ErasureReportPrint(Report):
+    "Erasure Report"
+    __name__ = 'sakai.erasure.report.print'
+
+    @classmethod
+    def _execute(cls, records, header, data, action):
+        "The report as it was written at the erasure"
+        pool = Pool()
+        ErasureReport = pool.get('sakai.erasure.report')
+        contents = [ErasureReport(r.id).content or '' for r in records]
+        return 'html', '\n'.join(contents)
 
 
 def _token(salt, value):
@@ -121,8 +140,11 @@ def erase_all(database_name, erased_by=''):
                 spec.get('meaning', ''), len(ids),
                 erased + marked, tokens))
     report = render_report(database_name, erased_by, now, rows)
+    summary = '\n'.join('%s (%s): %d' % (meaning or string, name, count)
+        for name, string, meaning, count, _, _ in rows)
     Report.create([{'date': now, 'database': database_name,
-                'erased_by': erased_by, 'content': report}])
+                'erased_by': erased_by, 'content': report,
+                'summary': summary}])
     return report
 
 

@@ -366,8 +366,8 @@ class Response(ModelSQL, ModelView):
                 return self.choose(choice)
         if value.startswith('v') and question.type == 'scale':
             number = parse_number(value[1:])
-            if number is not None and (
-                    question.scale_min <= number <= question.scale_max):
+            if (number is not None and number == int(number)
+                    and question.scale_min <= number <= question.scale_max):
                 return self.record(question, number=number)
         if value == 'd' and question.type == 'date' and date:
             return self.answer_date(date)

@@ -11,6 +11,11 @@ class SakaiJobsTestCase(ModuleTestCase):
     "Test Sakai Jobs module"
     module = 'sakai_jobs'
 
+    @with_transaction(user=0)
+    def test_wizards(self):
+        "Test wizards are correctly defined (as root: CSV imports are for coordinators)"
+        super().test_wizards.__wrapped__(self)
+
     def create_employer(self):
         Party = Pool().get('party.party')
         employer = Party(name="株式会社テスト", is_employer=True)
