@@ -37,7 +37,7 @@ class MenuTestCase(unittest.TestCase):
         Seminar = pool.get('seminar.seminar')
         Programme = pool.get('support.programme')
         Programme.create([{'name': "堺市ひとり親家庭就業支援",
-                    'municipality': "堺市", 'office_phone': '072-123-4567'}])
+                    'municipality': "堺市", 'office_phone': '072-228-1234'}])
         user, = LineUser.create([{
                     'line_id': line_webhook.random_user_id(),
                     'state': 'following'}])
