@@ -80,10 +80,7 @@ class ErasureReportPrint(Report):
     @classmethod
     def _execute(cls, records, header, data, action):
         "The report as it was written at the erasure"
-        pool = Pool()
-        ErasureReport = pool.get('sakai.erasure.report')
-        contents = [ErasureReport(r.id).content or '' for r in records]
-        return 'html', '\n'.join(contents)
+        return 'html', '\n'.join(r.content or '' for r in records)
 
 
 def _token(salt, value):
