@@ -19,7 +19,7 @@ LINE_ENV := SAKAI_LINE_API_ENDPOINT=http://$(HOST):$(LINE_PORT) \
 	SAKAI_LINE_API_DATA_ENDPOINT=http://$(HOST):$(LINE_PORT) \
 	SAKAI_LINE_LOGIN_ENDPOINT=http://$(HOST):$(LINE_PORT)
 
-.PHONY: demo install web db start stop test test-postgresql test-browser clean
+.PHONY: demo install web db start stop test test-postgresql test-browser clean FORCE
 
 demo: install web db start
 	@echo
@@ -42,16 +42,23 @@ $(VENV)/.installed: requirements.txt constraints.txt $(foreach m,$(MODULES),addo
 	$(BIN)/pip install --quiet -c constraints.txt $(foreach m,$(MODULES),-e addons/$(m))
 	touch $@
 
-web: $(SAO)/locale/ja.json
+web: $(SAO)/locale/ja.json $(SAO)/custom.js
 
 $(SAO)/locale/ja.json: package.json sao/locale/ja.po tools/po2json.py | install
 	npm ci --no-audit --no-fund --loglevel=error
 	ln -sfn .. $(SAO)/node_modules
 	$(BIN)/python tools/po2json.py sao/locale/ja.po $@
 
-$(CONF): tools/trytond.conf.in
+# sao loads custom.js after itself (title bar, CSV export for Excel)
+$(SAO)/custom.js: sao/custom.js $(SAO)/locale/ja.json
+	cp sao/custom.js $@
+
+# Written again when VAR, HOST or PORT change (e.g. `make demo PORT=8123`)
+$(CONF): tools/trytond.conf.in FORCE
 	mkdir -p $(VAR)/db $(VAR)/run $(VAR)/log
-	sed -e 's|@ROOT@|$(CURDIR)|g' -e 's|@HOST@|$(HOST)|g' -e 's|@PORT@|$(PORT)|g' $< > $@
+	sed -e 's|@ROOT@|$(CURDIR)|g' -e 's|@VAR@|$(abspath $(VAR))|g' \
+		-e 's|@HOST@|$(HOST)|g' -e 's|@PORT@|$(PORT)|g' $< > $@.new
+	if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 # Creates the database on first run, updates it afterwards; the demo data
 # loader looks every record up first, so running it again adds nothing.
@@ -64,24 +71,37 @@ db: install $(CONF)
 	$(BIN)/trytond-admin -c $(CONF) -d $(DB) -u $(MODULES) --activate-dependencies -l ja
 	$(BIN)/python demo/load_demo.py -c $(CONF) -d $(DB)
 
-start: stop web
-	nohup $(BIN)/python -m line_standin --port $(LINE_PORT) \
+# Each service runs in a session (and process group) of its own, whose ID
+# is the PID written in $(VAR)/run: `make stop` stops the whole group,
+# trytond-cron's worker processes with it.  (setsid does not fork here, the
+# shell of a recipe having no job control, so $$! is the group's ID.)
+start: stop web $(CONF)
+	mkdir -p $(VAR)/run $(VAR)/log
+	setsid $(BIN)/python -m line_standin --port $(LINE_PORT) \
 		--webhook http://$(HOST):$(PORT)/$(DB)/line/webhook \
 		--secret demo-channel-secret \
-		> $(VAR)/log/line.log 2>&1 & echo $$! > $(VAR)/run/line.pid
-	$(LINE_ENV) nohup $(BIN)/trytond -c $(CONF) -d $(DB) --logconf tools/logging.conf \
-		> $(VAR)/log/trytond.log 2>&1 & echo $$! > $(VAR)/run/trytond.pid
-	$(LINE_ENV) nohup $(BIN)/trytond-cron -c $(CONF) -d $(DB) --logconf tools/logging.conf \
-		> $(VAR)/log/cron.log 2>&1 & echo $$! > $(VAR)/run/cron.pid
+		> $(VAR)/log/line.log 2>&1 < /dev/null & echo $$! > $(VAR)/run/line.pid
+	$(LINE_ENV) setsid $(BIN)/trytond -c $(CONF) -d $(DB) --logconf tools/logging.conf \
+		> $(VAR)/log/trytond.log 2>&1 < /dev/null & echo $$! > $(VAR)/run/trytond.pid
+	$(LINE_ENV) setsid $(BIN)/trytond-cron -c $(CONF) -d $(DB) --logconf tools/logging.conf \
+		> $(VAR)/log/cron.log 2>&1 < /dev/null & echo $$! > $(VAR)/run/cron.pid
 	$(LINE_ENV) $(BIN)/python tools/line_sync.py -c $(CONF) -d $(DB) \
-		--wait http://$(HOST):$(LINE_PORT)/simulator/
+		--simulator http://$(HOST):$(LINE_PORT)/simulator/
 	@for i in $$(seq 1 60); do \
 		curl -fs -o /dev/null http://$(HOST):$(PORT)/ && exit 0; sleep 0.5; \
 	done; echo "server did not start, see $(VAR)/log/trytond.log"; exit 1
 
+# Stops each service's process group and waits (10 s at most, then kills)
+# until none of its processes is left, so that a new start finds the ports
+# and the database free
 stop:
 	@for p in $(VAR)/run/trytond.pid $(VAR)/run/cron.pid $(VAR)/run/line.pid; do \
-		test -f $$p && kill $$(cat $$p) 2>/dev/null; rm -f $$p; \
+		test -f $$p || continue; g=$$(cat $$p); \
+		kill -TERM -$$g 2>/dev/null || kill $$g 2>/dev/null; \
+		for i in $$(seq 1 40); do \
+			kill -0 -$$g 2>/dev/null || break; sleep 0.25; \
+		done; \
+		kill -KILL -$$g 2>/dev/null; rm -f $$p; \
 	done; true
 
 test: install web
@@ -92,3 +112,5 @@ test-postgresql: install web
 
 clean: stop
 	rm -rf $(VAR)
+
+FORCE:

@@ -24,6 +24,7 @@ import random
 import sys
 from decimal import Decimal
 
+import jpholiday
 import phonenumbers
 
 SEED = 20260401
@@ -521,15 +522,32 @@ EMPLOYERS_LOCATION = {
     }
 
 
-def session_times(today, offset, weekday, start_time, minutes):
+def session_times(today, offset, weekday, start_time, minutes,
+        closed=lambda start, end: False):
     """Return the naive UTC start and end of a session held offset days
-    from today, moved away from today to the given weekday"""
+    from today, moved away from today to the given weekday, and on by a
+    week while closed(start, end) says the service is closed then (e.g.
+    the year-end holidays) or the day is a national holiday"""
     day = today + dt.timedelta(days=offset)
     step = 1 if offset >= 0 else -1
     while day.weekday() != weekday:
         day += dt.timedelta(days=step)
-    start = dt.datetime.combine(day, dt.time(*start_time)) - JST
-    return start, start + dt.timedelta(minutes=minutes), day
+    while True:
+        start = dt.datetime.combine(day, dt.time(*start_time)) - JST
+        end = start + dt.timedelta(minutes=minutes)
+        if not (jpholiday.is_holiday(day) or closed(start, end)):
+            return start, end, day
+        day += dt.timedelta(weeks=step)
+
+
+def closed_for_seminars(pool):
+    """Whether the programme is closed during [start, end) (naive UTC):
+    one of its closures, of all counseling or of the office, covers it"""
+    Closure = pool.get('counseling.closure')
+
+    def closed(start, end):
+        return bool(Closure.covering(start, end))
+    return closed
 
 
 class Loader:
@@ -758,8 +776,9 @@ class Loader:
         if to_fill:
             JobOrder.fill(to_fill)
 
-        # 9. Seminars and sessions
+        # 9. Seminars and sessions, on days the programme is open
         Session = pool.get('seminar.session')
+        closed = closed_for_seminars(pool)
         to_do = []
         for (name, kind, theme, target, description, capacity, childcare,
                 method, venue, speaker, offsets, start_time, minutes,
@@ -779,7 +798,7 @@ class Loader:
                 continue
             for offset in offsets:
                 start, end, day = session_times(
-                    today, offset, weekday, start_time, minutes)
+                    today, offset, weekday, start_time, minutes, closed)
                 session, session_created = self.get_or_create(
                     'seminar.session', [
                         ('seminar', '=', seminar.id),

@@ -6,10 +6,12 @@
 Access is checked the way the web client calls the server: as the user,
 with access checks on.
 """
+import re
 import unittest
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
+from trytond.transaction import Transaction
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
@@ -216,3 +218,254 @@ class AccessTestCase(unittest.TestCase):
         with self.as_user('auditor'):
             with self.assertRaises(AccessError):
                 LineUser.search([])
+
+
+OUR_MODULES = ['sakai_line', 'sakai_counseling', 'sakai_jobs',
+    'sakai_seminars', 'sakai_reports']
+# Tryton's models whose rights our modules change
+THEIR_MODELS = ['party.party', 'party.contact_mechanism', 'party.address']
+
+
+def _perms(access, modes='rwcd'):
+    names = {'r': 'read', 'w': 'write', 'c': 'create', 'd': 'delete'}
+    return ''.join(m for m in modes if access[names[m]])
+
+
+def database_table(users):
+    """What the database grants each staff group, in the shape of
+    tests/access_table.py"""
+    from trytond.model import ModelStorage
+    pool = Pool()
+    IrModel = pool.get('ir.model')
+    ModelAccess = pool.get('ir.model.access')
+    FieldAccess = pool.get('ir.model.field.access')
+    RuleGroup = pool.get('ir.rule.group')
+    Button = pool.get('ir.model.button')
+    ModelData = pool.get('ir.model.data')
+    groups = {d.db_id: d.fs_id[len('group_'):] for d in ModelData.search([
+                ('model', '=', 'res.group'), ('module', '=', 'sakai_line')])}
+    models = sorted({m.name for m in IrModel.search(
+                    [('module', 'in', OUR_MODULES)])
+            if issubclass(pool.get(m.name), ModelStorage)}
+        | set(THEIR_MODELS))
+    table = {'models': {}, 'rules': [], 'buttons': {}, 'fields': {}}
+    field_models = {a.model for a in FieldAccess.search(
+            [('model', 'in', models)])}
+    for group in GROUPS:
+        with as_user(users[group]):
+            ModelAccess._get_access_cache.clear()
+            FieldAccess._get_access_cache.clear()
+            access = ModelAccess.get_access(models)
+            # One model a call: get_access shares one dict between models
+            faccess = {m: FieldAccess.get_access([m])[m]
+                for m in sorted(field_models)}
+        for model in models:
+            table['models'].setdefault(model, []).append(
+                _perms(access[model]))
+        for model, fields_ in faccess.items():
+            for field, a in fields_.items():
+                table['fields'].setdefault((model, field), []).append(
+                    _perms(a, 'rw'))
+    for rule_group in RuleGroup.search([('model', 'in', models)]):
+        if rule_group.global_p:
+            who = ['global']
+        elif rule_group.default_p:
+            who = ['default']
+        else:
+            who = sorted(groups.get(g.id, g.name) for g in rule_group.groups)
+        modes = ''.join(m for m, p in zip('rwcd', ['read', 'write', 'create',
+                        'delete']) if getattr(rule_group, 'perm_' + p))
+        domain = ' OR '.join(sorted(r.domain for r in rule_group.rules))
+        # Group ids (PYSON Id) differ between databases: name them
+        domain = re.sub(r'"k": (\d+)',
+            lambda m: '"k": "%s"' % groups.get(int(m.group(1)), m.group(1)),
+            domain)
+        table['rules'].append(
+            (rule_group.model, rule_group.name, who, modes, domain))
+    table['rules'].sort()
+    for button in Button.search([('model', 'in', models)]):
+        table['buttons'][button.model, button.name] = sorted(
+            groups.get(g.id, g.name) for g in button.groups)
+    return table
+
+
+class AccessTableTestCase(unittest.TestCase):
+    "The database grants what tests/access_table.py says, and no more"
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        activate_module('sakai_reports')
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    @with_transaction()
+    def test_table(self):
+        "Every model of our modules is in the table, with the same rights"
+        from tests import access_table
+        table = database_table(staff_users(GROUPS))
+        self.assertEqual(access_table.GROUPS, GROUPS)
+        missing = set(table['models']) - set(access_table.MODELS)
+        self.assertFalse(missing, "models missing from the access table")
+        for model, rights in sorted(table['models'].items()):
+            with self.subTest(model=model):
+                self.assertEqual(
+                    dict(zip(GROUPS, rights)),
+                    dict(zip(GROUPS, access_table.MODELS[model])))
+        self.assertEqual(
+            sorted(map(tuple, table['rules'])),
+            sorted((m, n, list(g), mo, d)
+                for m, n, g, mo, d in access_table.RULES))
+        self.assertEqual(table['buttons'], {
+                k: sorted(v) for k, v in access_table.BUTTONS.items()})
+        self.assertEqual(table['fields'], {
+                k: list(v) for k, v in access_table.FIELDS.items()})
+
+    def test_docs(self):
+        "docs/access.md is rendered from the table"
+        import os
+        from tests import access_table
+        path = os.path.join(os.path.dirname(os.path.dirname(
+                    os.path.abspath(__file__))), 'docs', 'access.md')
+        with open(path, encoding='utf-8') as fp:
+            self.assertEqual(fp.read(), access_table.render())
+
+
+def rpc(Model, method, *args):
+    "Call Model.method as the JSON-RPC dispatcher does for the current user"
+    procedure = Model.__rpc__[method]
+    args, kwargs, context, _ = procedure.convert(Model, *args, {})
+    with Transaction().set_context(context):
+        func = procedure.decorate(getattr(Model, method))
+        return procedure.result(func(*args, **kwargs))
+
+
+class PathsTestCase(unittest.TestCase):
+    "on_change, related searches and exports give only what read gives"
+
+    @classmethod
+    def setUpClass(cls):
+        drop_db()
+        activate_module('sakai_reports')
+
+    @classmethod
+    def tearDownClass(cls):
+        drop_db()
+
+    def setup_data(self):
+        import datetime as dt
+        pool = Pool()
+        Party = pool.get('party.party')
+        Slot = pool.get('counseling.slot')
+        Booking = pool.get('counseling.booking')
+        Record = pool.get('counseling.record')
+        Referral = pool.get('counseling.referral')
+        ModelData = pool.get('ir.model.data')
+        JobOrder = pool.get('job.order')
+        self.users = staff_users(GROUPS)
+        self.client, = Party.create([{'name': "堺 花子", 'is_client': True,
+                    'household': 'single_mother',
+                    'registered_on': dt.date(2026, 4, 1)}])
+        self.employer, = Party.create([{
+                    'name': "株式会社テスト", 'is_employer': True}])
+        JobOrder.create([{'employer': self.employer.id, 'title': "事務",
+                    'wage_min': 1000}])
+        start = dt.datetime(2027, 2, 1, 1)
+        slot, = Slot.create([{'counselor': self.users['counselor'],
+                    'start': start, 'end': start + dt.timedelta(hours=1)}])
+        self.booking, = Booking.create([{'slot': slot.id,
+                    'client': self.client.id}])
+        record = Record.from_booking(self.booking)
+        record.sensitive = True
+        record.save()
+        Referral.create([{'client': self.client.id,
+                    'agency': ModelData.get_id(
+                        'sakai_counseling', 'agency_dv'),
+                    'counselor': self.users['counselor'],
+                    'reason': "夫からの暴力"}])
+
+    @with_transaction()
+    def test_on_change(self):
+        "on_change names the booked person only to who may read records"
+        Record = Pool().get('counseling.record')
+        self.setup_data()
+        with as_user(self.users['counselor']):
+            changes = rpc(Record, 'on_change',
+                {'booking': self.booking.id}, ['booking'])
+            self.assertEqual(changes['client.']['rec_name'], "堺 花子")
+        for group in ['manager', 'sysadmin', 'auditor']:
+            with self.subTest(group=group), as_user(self.users[group]):
+                for method, args in [
+                        ('on_change', [['booking']]),
+                        ('on_change_booking', []),
+                        ('on_change_with', [['person']]),
+                        ]:
+                    with self.assertRaises(AccessError) as cm:
+                        rpc(Record, method, {'booking': self.booking.id},
+                            *args)
+                    self.assertNotIn("堺", cm.exception.message)
+
+    @with_transaction()
+    def test_related_search_and_export(self):
+        "DV referrals and sensitive records do not show through relations"
+        pool = Pool()
+        Party = pool.get('party.party')
+        Booking = pool.get('counseling.booking')
+        self.setup_data()
+        with as_user(self.users['counselor']):
+            self.assertEqual(Party.search(
+                    [('referrals.agency.kind', '=', 'dv')]), [self.client])
+            self.assertTrue(Booking.search([('records.sensitive', '=', True)]))
+        for group in ['coordinator', 'manager']:
+            with self.subTest(group=group), as_user(self.users[group]):
+                self.assertEqual(Party.search(
+                        [('referrals.agency.kind', '=', 'dv')]), [])
+                self.assertEqual(Party.search_count(
+                        [('referrals.agency_kind', '=', 'dv')]), 0)
+                with self.assertRaises(AccessError):
+                    Party.export_data([Party(self.client.id)],
+                        ['name', 'referrals/reason'])
+                with self.assertRaises(AccessError):
+                    Party.export_data([Party(self.client.id)],
+                        ['referrals'])
+        with as_user(self.users['coordinator']):
+            self.assertEqual(
+                Booking.search([('records.sensitive', '=', True)]), [])
+            with self.assertRaises(AccessError):
+                Booking.export_data([Booking(self.booking.id)], ['records'])
+        for group in ['sysadmin', 'auditor']:
+            with self.subTest(group=group), as_user(self.users[group]):
+                with self.assertRaises(AccessError):
+                    Party.export_data([Party(self.employer.id)],
+                        ['job_orders'])
+
+    @with_transaction()
+    def test_roles(self):
+        """Managers read figures and case files but change no settings and
+        read no messages; only coordinators change employers"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        Questionnaire = pool.get('questionnaire')
+        CannedReply = pool.get('line.inquiry.canned_reply')
+        Referral = pool.get('counseling.referral')
+        self.setup_data()
+        with as_user(self.users['manager']):
+            with self.assertRaises(AccessError):
+                Questionnaire.create([{'name': "X"}])
+            with self.assertRaises(AccessError):
+                CannedReply.create([{'name': "X", 'text': "X"}])
+            for model in ['line.inquiry', 'line.inquiry.message',
+                    'line.message', 'line.message.recipient']:
+                with self.subTest(model=model):
+                    with self.assertRaises(AccessError):
+                        pool.get(model).search([])
+            with self.assertRaises(AccessError):
+                Referral.search_read([], fields_names=['reason'])
+        for group in ['counselor', 'sysadmin']:
+            with self.subTest(group=group), as_user(self.users[group]):
+                with self.assertRaises(AccessError):
+                    Party.write([Party(self.employer.id)], {'name': "X"})
+        with as_user(self.users['coordinator']):
+            Party.write([Party(self.employer.id)], {'employees': 5})

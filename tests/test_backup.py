@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 import unittest
+import unittest.mock
 
 from trytond.config import config
 from trytond.pool import Pool
@@ -20,6 +21,7 @@ from trytond.transaction import Transaction
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 URI = os.environ.get('TRYTOND_DATABASE_URI', '')
+PASSPHRASE = 'backup-passphrase-2026'
 
 
 def backup_tool():
@@ -87,18 +89,38 @@ class BackupTestCase(unittest.TestCase):
                         } for i in range(2)])
             transaction.commit()
 
+    def namespace(self, dest, **kwargs):
+        values = dict(config=None, uri=URI, filestore=self.filestore,
+            database=DB_NAME, dest=dest, keep=14, passphrase_file=None)
+        values.update(kwargs)
+        return argparse.Namespace(**values)
+
     def test_restore_drill(self):
         "Backup, restore into a fresh database: everything matches"
+        import pyzipper
         self.fill()
         dest = os.path.join(self.tmp, 'backups')
         args = ['--uri', URI, '--filestore', self.filestore]
-        folder = self.tool.backup(argparse.Namespace(
-                config=None, uri=URI, filestore=self.filestore,
-                database=DB_NAME, dest=dest, keep=14))
+        environ = unittest.mock.patch.dict(os.environ,
+            {'SAKAI_BACKUP_PASSPHRASE': PASSPHRASE})
+        environ.start()
+        self.addCleanup(environ.stop)
+        folder = self.tool.backup(self.namespace(dest))
         self.assertTrue(os.path.isdir(folder))
         self.assertFalse(folder.endswith('.partial'))
         self.assertEqual(sorted(os.listdir(folder)),
-            ['database.dump', 'filestore.tar.gz', 'manifest.json'])
+            ['backup.zip', 'manifest.json'])
+        # the dump and the files are in an AES-256 password zip
+        with pyzipper.AESZipFile(os.path.join(folder, 'backup.zip')) as z:
+            self.assertEqual(sorted(z.namelist()),
+                ['database.dump', 'filestore.tar.gz'])
+            self.assertTrue(all(i.flag_bits & 1 for i in z.infolist()))
+            with self.assertRaises(RuntimeError):
+                z.read('database.dump')
+        with open(os.path.join(folder, 'backup.zip'), 'rb') as f:
+            raw = f.read()
+        self.assertNotIn('復元訓練'.encode(), raw)
+        self.assertNotIn('履歴書'.encode(), raw)
         with open(os.path.join(folder, 'manifest.json')) as f:
             manifest = json.load(f)
         tables = manifest['tables']
@@ -113,6 +135,16 @@ class BackupTestCase(unittest.TestCase):
         self.assertEqual(len(manifest['filestore']), 2)
 
         self.drop(self.restored)
+        # the wrong passphrase restores nothing
+        wrong = os.path.join(self.tmp, 'wrong')
+        with open(wrong, 'w') as f:
+            f.write('not-the-passphrase\n')
+        with self.assertRaises(SystemExit):
+            self.tool.main(args + ['--passphrase-file', wrong, 'restore',
+                    '--from', folder, '-d', self.restored])
+        self.drop(self.restored)
+        shutil.rmtree(os.path.join(self.filestore, self.restored),
+            ignore_errors=True)
         status = self.tool.main(
             args + ['restore', '--from', folder, '-d', self.restored])
         self.assertEqual(status, 0)
@@ -134,11 +166,27 @@ class BackupTestCase(unittest.TestCase):
         self.assertEqual(self.tool.main(
                 args + ['verify', '--from', folder, '-d', self.restored]), 1)
 
-        # A damaged dump is refused
-        with open(os.path.join(folder, 'database.dump'), 'ab') as f:
+        # A damaged backup is refused
+        with open(os.path.join(folder, 'backup.zip'), 'ab') as f:
             f.write(b'x')
         with self.assertRaises(SystemExit):
             self.tool.load_manifest(folder)
+
+    def test_unencrypted_refused(self):
+        "No passphrase: refused outside demo mode, plain files in demo mode"
+        dest = os.path.join(self.tmp, 'plain')
+        with unittest.mock.patch.dict(os.environ):
+            os.environ.pop('SAKAI_BACKUP_PASSPHRASE', None)
+            with self.assertRaises(SystemExit) as cm:
+                self.tool.backup(self.namespace(dest))
+            self.assertIn('encrypted', str(cm.exception))
+            self.assertFalse(os.path.exists(dest) and os.listdir(dest))
+            conf = os.path.join(self.tmp, 'demo.conf')
+            with open(conf, 'w') as f:
+                f.write('[sakai_line]\ndemo = True\n')
+            folder = self.tool.backup(self.namespace(dest, config=conf))
+        self.assertEqual(sorted(os.listdir(folder)),
+            ['database.dump', 'filestore.tar.gz', 'manifest.json'])
 
     def test_prune(self):
         "Backups older than --keep days are removed, others kept"

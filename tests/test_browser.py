@@ -7,6 +7,8 @@ Builds a demo database as `make demo` does, starts the server on a free
 port and drives sao in headless Chromium (playwright-core from npm).
 SCREENSHOT_DIR=docs/screenshots keeps the picture for the README.
 """
+import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -35,21 +37,57 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def demo_cache():
+    """Where the demo database built from these modules, this loader and
+    today's date is kept: each test copies it instead of building it again
+    (about two minutes each)"""
+    sys.path.insert(0, os.path.join(ROOT, 'tests'))
+    import run
+    digest = hashlib.sha256(run.addons_digest().encode())
+    for name in sorted(os.listdir(os.path.join(ROOT, 'demo'))):
+        path = os.path.join(ROOT, 'demo', name)
+        if name.endswith('.py') and os.path.isfile(path):
+            with open(path, 'rb') as fp:
+                digest.update(fp.read())
+    digest.update(dt.date.today().isoformat().encode())
+    return os.path.join(
+        ROOT, 'var', 'cache', f'demo-{digest.hexdigest()[:12]}')
+
+
 def build_demo(tmp, port, conf_extra='', env_extra=None):
-    """Build the demo database in tmp as `make demo` does; return the
-    configuration file and the environment to run trytond with"""
-    conf = os.path.join(tmp, 'trytond.conf')
-    with open(conf, 'w') as fp:
-        fp.write(f'[database]\nuri = sqlite://\npath = {tmp}\n'
-            f'[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO}\n'
-            + conf_extra)
-    open(os.path.join(tmp, 'demo.sqlite'), 'w').close()
+    """Build the demo database in tmp as `make demo` does (or copy the one
+    built already); return the configuration file and the environment to
+    run trytond with"""
     passfile = os.path.join(tmp, 'password')
     with open(passfile, 'w') as fp:
         fp.write(PASSWORD)
     env = dict(os.environ, TRYTONPASSFILE=passfile, **(env_extra or {}))
     env.pop('TRYTOND_DATABASE_URI', None)
     env.pop('DB_NAME', None)
+    cache = demo_cache()
+    if not os.path.isdir(cache):
+        built = tempfile.mkdtemp(dir=os.path.dirname(cache))
+        load_demo(built, env)
+        try:
+            os.rename(built, cache)
+        except OSError:
+            # Built meanwhile by another run
+            shutil.rmtree(built, ignore_errors=True)
+    shutil.copytree(cache, tmp, dirs_exist_ok=True)
+    conf = os.path.join(tmp, 'trytond.conf')
+    with open(conf, 'w') as fp:
+        fp.write(f'[database]\nuri = sqlite://\npath = {tmp}\n'
+            f'[web]\nlisten = 127.0.0.1:{port}\nroot = {SAO}\n'
+            + conf_extra)
+    return conf, env
+
+
+def load_demo(path, env):
+    "Create the demo database in path and load the demo data"
+    conf = os.path.join(path, 'build.conf')
+    with open(conf, 'w') as fp:
+        fp.write(f'[database]\nuri = sqlite://\npath = {path}\n')
+    open(os.path.join(path, 'demo.sqlite'), 'w').close()
     admin = [os.path.join(BIN, 'trytond-admin'), '-c', conf, '-d', 'demo']
     run = dict(env=env, check=True, capture_output=True)
     subprocess.run(admin + ['--all', '-l', 'ja',
@@ -59,7 +97,7 @@ def build_demo(tmp, port, conf_extra='', env_extra=None):
     subprocess.run([sys.executable,
             os.path.join(ROOT, 'demo', 'load_demo.py'),
             '-c', conf, '-d', 'demo'], **run)
-    return conf, env
+    os.remove(conf)
 
 
 def start_server(conf, port, env):
@@ -206,3 +244,39 @@ class BrowserTestCase(unittest.TestCase):
         self.assertIn("種別ごとの件数", page['result'])
         self.assertRegex(page['result'], r'handover-demo-\d{8}\.zip')
         self.assertRegex(page['result'], r'\(party\.party\): \d+')
+
+    # Tryton's model log reads the name of every logged record, bookings
+    # included, which the system administrator may not read: an access
+    # error, not a label (open: see the issue's report)
+    KNOWN_FINDINGS = {
+        ('sysadmin1', "システム管理 / モデル / モデル / ログ", 'error dialog'),
+        }
+
+    def test_staff_screens_read_japanese(self):
+        "Every menu entry of every staff group reads in Japanese"
+        staff = ['counselor1', 'coordinator1', 'manager1', 'sysadmin1',
+            'auditor1']
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser', 'menu_walk.mjs'),
+                self.url, 'demo', PASSWORD] + staff,
+            capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        walk = json.loads(result.stdout.strip().splitlines()[-1])
+        for login in staff:
+            with self.subTest(login=login):
+                report = walk[login]
+                self.assertGreater(report['menus'], 5)
+                self.assertGreater(report['records'], 0)
+                # The title bar names the service; no "[JPY]" after names
+                self.assertIn("就業支援", report['header']['title'])
+                self.assertNotIn("Tryton", report['header']['title'])
+                self.assertTrue(report['csv_bom'])
+                # Headings, labels, tabs, buttons, graph axes and values
+                # in Japanese: one line per thing a person would notice
+                findings = sorted({
+                        f"{f['menu']} [{f['view']}/{f['what']}] "
+                        f"{f['text'][:60]!r}: {f['rule']}"
+                        for f in report['findings']
+                        if (login, f['menu'], f['rule'])
+                        not in self.KNOWN_FINDINGS})
+                self.assertEqual(findings, [], '\n'.join(findings))

@@ -1,13 +1,49 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"""Erasure: after it no personal string of the data remains in any table
-and the number of rows of every table is unchanged."""
+"""Erasure of a database that has been used (webhook events, messages,
+inquiries, answers, a booking): after it no personal string of the data
+remains in any table, nor in the database's files (old row versions), and
+the number of rows of every table is unchanged."""
+import json
 import os
 import sys
 import unittest
 
 from tests.test_handover import Databases, backend, build_source
+
+
+def file_bytes(dbs, database):
+    """The bytes of the database as stored on disk: the SQLite file, or
+    every PostgreSQL relation file (tables, TOAST, indexes) after a
+    checkpoint, read by the server as superuser"""
+    if backend() == 'sqlite':
+        with open(os.path.join(dbs.tmp, database + '.sqlite'), 'rb') as fp:
+            return fp.read()
+    import psycopg
+    uri = os.environ['TRYTOND_DATABASE_URI'].rstrip('/') + '/' + database
+    chunks = []
+    with psycopg.connect(uri, autocommit=True) as conn:
+        conn.execute('CHECKPOINT')
+        paths = [r[0] for r in conn.execute(
+                "SELECT pg_relation_filepath(c.oid) FROM pg_class c "
+                "WHERE c.oid >= 16384 AND c.relkind IN ('r', 't', 'i', 'm') "
+                "AND pg_relation_filepath(c.oid) IS NOT NULL")]
+        for path in paths:
+            data, = conn.execute('SELECT pg_read_binary_file('
+                '%s::text, 0, 268435456, true)', (path,)).fetchone()
+            chunks.append(bytes(data or b''))
+    return b'\n'.join(chunks)
+
+
+def dead_rows(database, tables):
+    "{table: dead row versions} from PostgreSQL's statistics"
+    import psycopg
+    uri = os.environ['TRYTOND_DATABASE_URI'].rstrip('/') + '/' + database
+    with psycopg.connect(uri, autocommit=True) as conn:
+        return dict(conn.execute('SELECT relname, n_dead_tup '
+                'FROM pg_stat_user_tables WHERE relname = ANY(%s)',
+                (list(tables),)).fetchall())
 
 COLLECT = r'''
 import json, sys
@@ -98,7 +134,6 @@ class ErasureTestCase(unittest.TestCase):
         cls.dbs.cleanup()
 
     def collect(self, needles=None):
-        import json
         args = [sys.executable, '-c', COLLECT, self.dbs.conf, self.source]
         if needles is not None:
             path = os.path.join(self.dbs.tmp, 'needles.json')
@@ -115,17 +150,42 @@ class ErasureTestCase(unittest.TestCase):
         before = self.collect()
         self.assertGreater(len(before['strings']), 50)
         self.assertTrue(before['found'])
+        # the database was used through the webhook
+        for user_id in dbs.used['users']:
+            self.assertIn(user_id, before['strings'])
+        # what they wrote reached the inquiries through the webhook
+        for text in dbs.used['texts']:
+            self.assertIn(text, dbs.used['received'])
+            self.assertIn(text, before['strings'])
+        self.assertGreater(dbs.used['counts']['line.event'], 10)
+        self.assertEqual(dbs.used['counts']['states'], ['done'])
+        raw = file_bytes(dbs, self.source)
+        self.assertIn(dbs.used['users'][0].encode(), raw)
+        # a backup made before, which the report must list
+        backups = os.path.join(dbs.tmp, 'backups')
+        folder = os.path.join(backups, self.source + '-20261120-021500')
+        os.makedirs(folder)
+        with open(os.path.join(folder, 'manifest.json'), 'w') as fp:
+            json.dump({'database': self.source,
+                    'created': '2026-11-20T02:15:00+00:00'}, fp)
 
         result = dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
             '--confirm', 'wrong', check=False)
         self.assertEqual(result.returncode, 2)
 
         report = os.path.join(dbs.tmp, 'report.html')
-        dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
+        result = dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
             '--confirm', self.source, '--by', 'テスト 実施者',
-            '--report', report)
+            '--report', report, '--backups', backups, check=False)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn('VACUUM', result.stdout)
+        self.assertIn(folder, result.stdout)
         after = self.collect(before['strings'])
         self.assertEqual(after['found'], [])
+        # nor in the files: the old row versions were vacuumed away
+        raw = file_bytes(dbs, self.source)
+        self.assertEqual([n for n in before['strings']
+                if n.encode() in raw], [])
         # system tables (ir_*: sessions, caches, logs; SQLite's sequence
         # table) may move
         def kept(table):
@@ -140,6 +200,15 @@ class ErasureTestCase(unittest.TestCase):
         self.assertIn('個人情報消去報告書', content)
         self.assertIn(self.source, content)
         self.assertIn('テスト 実施者', content)
+        self.assertIn('VACUUM', content)
+        self.assertIn('line_event', content)
+        self.assertIn(folder, content)
+        self.assertIn('消去が必要なバックアップ', content)
+        if backend() != 'sqlite':
+            tables = ['line_event', 'line_user', 'party_party',
+                'line_inquiry_message', 'questionnaire_response_answer']
+            self.assertEqual(dead_rows(self.source, tables),
+                {t: 0 for t in tables})
 
 
 if __name__ == '__main__':

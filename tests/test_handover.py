@@ -20,6 +20,7 @@ MODULES = [
     'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
     'sakai_reports']
 TOOL = os.path.join(ROOT, 'tools', 'handover.py')
+PASSPHRASE = 'handover-bundle-2026'
 
 # Run inside the source database after the demo loader: one record of each
 # kind the demo does not make, holding personal text the erasure must remove
@@ -79,6 +80,99 @@ with Transaction().start(db, 0, context={'active_test': False,
 '''
 
 
+# Run after EXTRAS: the database is used as the LINE simulator uses it:
+# signed webhook events through the real handler (follows, answers,
+# messages to a person, a booking), each processed into LINE events,
+# messages, inquiries, answers and a booking.  Prints the LINE user IDs.
+USE = r'''
+import datetime as dt, json, os, sys
+import trytond.config as config
+config.update_etc(sys.argv[1])
+db = sys.argv[2]
+SECRET = 'handover-used-secret'
+os.environ['SAKAI_LINE_CHANNEL_SECRET'] = SECRET
+from unittest import mock
+from werkzeug.test import Client
+from line_standin import StandIn
+from line_standin import webhook as line_webhook
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+pool = Pool(db); pool.init()
+line = StandIn().start()
+with Transaction().start(db, 0, context={'_check_access': False}) as t:
+    Configuration = pool.get('line.configuration')
+    c = Configuration(1)
+    c.channel_access_token = 'token'
+    c.endpoint = c.data_endpoint = line.url
+    c.save()
+    t.commit()
+from trytond.wsgi import app
+
+def post(event):
+    body = line_webhook.body([event])
+    r = Client(app).post('/%s/line/webhook' % db, data=body, headers={
+            'X-Line-Signature': line_webhook.sign(body, SECRET),
+            'Content-Type': 'application/json'})
+    assert r.status_code == 200, r.status_code
+
+def first_button(user_id):
+    with Transaction().start(db, 0):
+        Response = pool.get('questionnaire.response')
+        rs = Response.search([('line_user.line_id', '=', user_id),
+                ('state', '=', 'in_progress')])
+        if not rs or not rs[0].current_question or not rs[0].current_question.choices:
+            return None
+        return rs[0].data('c%d' % rs[0].current_question.choices[0].id)
+
+users = [line_webhook.random_user_id() for _ in range(3)]
+texts = [['担当者と話したいです。使用済ユニーク%d 090-9999-00%02d' % (i, i),
+        'よろしくお願いします 追記ユニーク%d' % i] for i in range(3)]
+with mock.patch('sakai_line.message.time.sleep'):
+    for i, user_id in enumerate(users):
+        tok = lambda: line.issue_reply_token(user_id)
+        post(line_webhook.follow_event(user_id, reply_token=tok()))
+        for _ in range(3):
+            data = first_button(user_id)
+            if not data:
+                break
+            post(line_webhook.postback_event(user_id, data, reply_token=tok()))
+        # pause the registration questions, then write to a person
+        post(line_webhook.text_message_event(user_id, '中断',
+                reply_token=tok()))
+        for text in texts[i]:
+            post(line_webhook.text_message_event(user_id, text,
+                    reply_token=tok()))
+    with Transaction().start(db, 0):
+        Slot = pool.get('counseling.slot')
+        slots = [s for s in Slot.search([('taken', '=', False),
+                    ('start', '>', dt.datetime.utcnow() + dt.timedelta(days=2))],
+                order=[('start', 'ASC')])
+            if 'career' in (s.kinds or ()) and 'chat' in (s.methods or ())]
+        slot = slots[0]
+        data = 'bk?a=book&k=career&m=chat&t=%s&e=%s' % (
+            slot.start.strftime('%Y%m%d%H%M'), slot.end.strftime('%Y%m%d%H%M'))
+    post(line_webhook.postback_event(users[0], data,
+            reply_token=line.issue_reply_token(users[0])))
+line.stop()
+with Transaction().start(db, 0, context={'active_test': False}):
+    Event = pool.get('line.event')
+    counts = {}
+    for name in ['line.event', 'line.message', 'line.inquiry',
+            'line.inquiry.message', 'questionnaire.response.answer',
+            'counseling.booking']:
+        try:
+            counts[name] = pool.get(name).search_count([])
+        except KeyError:
+            pass
+    counts['states'] = sorted({e.state for e in Event.search([])})
+    Message = pool.get('line.inquiry.message')
+    received = [m.text for m in Message.search([])]
+print(json.dumps({'users': users, 'counts': counts,
+            'texts': sum(texts, []), 'received': received},
+        ensure_ascii=False))
+'''
+
+
 def backend():
     return os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://').split(':')[0]
 
@@ -97,7 +191,10 @@ class Databases:
         passfile = os.path.join(self.tmp, 'password')
         with open(passfile, 'w') as fp:
             fp.write('handover-test-2026')
-        self.env = dict(os.environ, TRYTONPASSFILE=passfile)
+        self.env = dict(os.environ, TRYTONPASSFILE=passfile,
+            SAKAI_HANDOVER_PASSPHRASE=PASSPHRASE,
+            PYTHONPATH=os.pathsep.join(
+                [ROOT] + os.environ.get('PYTHONPATH', '').split(os.pathsep)))
         self.env.pop('TRYTOND_DATABASE_URI', None)
         self.env.pop('DB_NAME', None)
         self.created = []
@@ -143,11 +240,17 @@ class Databases:
 
 
 def build_source(dbs):
-    "A database with the demo data and the extras"
+    """A database with the demo data and the extras, then used through the
+    webhook; dbs.used is {'users': LINE user IDs, 'counts': {model: n}}"""
+    import json
     source = dbs.create('source')
     dbs.run(sys.executable, os.path.join(ROOT, 'demo', 'load_demo.py'),
         '-c', dbs.conf, '-d', source)
     dbs.run(sys.executable, '-c', EXTRAS, dbs.conf, source)
+    result = dbs.run(sys.executable, '-c', USE, dbs.conf, source,
+        check=False)
+    assert result.returncode == 0, result.stderr
+    dbs.used = json.loads(result.stdout.strip().splitlines()[-1])
     return source
 
 
@@ -173,7 +276,10 @@ class HandoverTestCase(unittest.TestCase):
         dbs = self.dbs
         first = self.bundle('first.zip')
         dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', first)
-        data, schema = read_bundle(first)
+        data, schema = read_bundle(first, PASSPHRASE)
+        # the users who wrote through the webhook are handed over
+        self.assertLessEqual(set(dbs.used['users']),
+            {u['line_id'] for u in data['line.user']})
         for model in [
                 'party.party', 'party.party.child', 'party.address',
                 'party.contact_mechanism', 'party.category',
@@ -201,7 +307,7 @@ class HandoverTestCase(unittest.TestCase):
         self.assertIn('取り込みました', result.stdout)
         second = self.bundle('second.zip')
         dbs.tool('export', '-c', dbs.conf, '-d', target, '-o', second)
-        again, _ = read_bundle(second)
+        again, _ = read_bundle(second, PASSPHRASE)
         first_n, second_n = normalise(data), normalise(again)
         self.assertEqual(sorted(first_n), sorted(second_n))
         for model in first_n:
@@ -216,25 +322,82 @@ class HandoverTestCase(unittest.TestCase):
         self.assertEqual(result.returncode, 2)
         self.assertIn('空ではありません', result.stderr)
 
+    def test_encrypted(self):
+        """The bundle is an AES-256 password zip; without a passphrase it is
+        written only in demo mode; the wrong passphrase is refused"""
+        sys.path.insert(0, os.path.join(ROOT, 'addons'))
+        from sakai_line import archive
+        dbs = self.dbs
+        bundle = self.bundle('encrypted.zip')
+        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', bundle)
+        with open(bundle, 'rb') as fp:
+            raw = fp.read()
+        with archive.reader(bundle) as zipped:
+            self.assertTrue(all(i.flag_bits & 1 for i in zipped.infolist()))
+        # no personal string readable in the file
+        for user_id in dbs.used['users']:
+            self.assertNotIn(user_id.encode(), raw)
+        seven = shutil.which('7zz') or shutil.which('7z')
+        if seven:
+            # as the next operator opens it
+            out = os.path.join(dbs.tmp, '7z-out')
+            subprocess.run([seven, 'x', '-p' + PASSPHRASE, '-o' + out,
+                    bundle], check=True, capture_output=True)
+            with open(os.path.join(out, 'data', 'line.user.json'),
+                    encoding='utf-8') as fp:
+                self.assertIn(dbs.used['users'][0], fp.read())
+
+        # refused without a passphrase outside demo mode, nothing written
+        env = dict(dbs.env)
+        env.pop('SAKAI_HANDOVER_PASSPHRASE')
+        plain = self.bundle('plain.zip')
+        result = subprocess.run([sys.executable, TOOL, 'export', '-c',
+                dbs.conf, '-d', self.source, '-o', plain], env=env,
+            capture_output=True, text=True)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('パスワードなしでは書き出せません', result.stderr)
+        self.assertFalse(os.path.exists(plain))
+        # in demo mode it may be plain
+        demo_conf = os.path.join(dbs.tmp, 'demo.conf')
+        with open(dbs.conf) as src, open(demo_conf, 'w') as dst:
+            dst.write(src.read() + '\n[sakai_line]\ndemo = True\n')
+        result = subprocess.run([sys.executable, TOOL, 'export', '-c',
+                demo_conf, '-d', self.source, '-o', plain], env=env,
+            capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with archive.reader(plain) as zipped:
+            self.assertFalse(archive.is_encrypted(zipped))
+
+        # the import needs the right passphrase
+        passfile = os.path.join(dbs.tmp, 'wrong-passphrase')
+        with open(passfile, 'w') as fp:
+            fp.write('not-the-passphrase\n')
+        result = dbs.tool('import', '-c', dbs.conf, '-d', self.source,
+            '-i', bundle, '--passphrase-file', passfile, check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('パスワードが違います', result.stderr)
+
     def test_checksum(self):
         "A bundle whose data was altered is refused before anything"
-        import zipfile
+        sys.path.insert(0, os.path.join(ROOT, 'addons'))
+        from sakai_line import archive
         dbs = self.dbs
         good = self.bundle('good.zip')
         dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', good)
         bad = self.bundle('bad.zip')
-        with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, 'w') as dst:
+        with archive.reader(good, PASSPHRASE) as src, \
+                archive.writer(bad, PASSPHRASE) as dst:
             for item in src.infolist():
                 content = src.read(item.filename)
                 if item.filename == 'data/party.party.json':
                     content = content.replace(
                         '"name"'.encode(), '"name" '.encode(), 1)
-                dst.writestr(item, content)
+                dst.writestr(item.filename, content)
         result = dbs.tool('import', '-c', dbs.conf, '-d', self.source,
             '-i', bad, check=False)
         self.assertEqual(result.returncode, 2)
         self.assertIn('チェックサム', result.stderr)
-        with zipfile.ZipFile(good) as bundle:
+        with archive.reader(good) as bundle:
             names = bundle.namelist()
         for name in ['schema.json', 'checksums.sha256', 'README.txt',
                 'data/line.user.json']:

@@ -249,6 +249,27 @@ class NewcomerTestCase(unittest.TestCase):
         # The answer reaches her on LINE
         self.assertEqual(self.messages(user)[-1]['text'], answer)
 
+    def test_crisis_in_simulator(self):
+        """「もう疲れた。死にたい」 in the simulator: the contacts first and
+        alone, then when a person calls, never a day-long deadline
+        (docs/screenshots/line-simulator-crisis.png)"""
+        if not (os.path.exists(CHROMIUM) and os.path.isdir(PLAYWRIGHT)):
+            self.skipTest("needs chromium and `npm ci`")
+        screenshot = os.path.join(os.environ.get('SCREENSHOT_DIR', self.tmp),
+            'line-simulator-crisis.png')
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser', 'simulator_crisis.mjs'),
+                self.line.url, "もう疲れた。死にたい", screenshot],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        texts = json.loads(result.stdout.strip().splitlines()[-1])['texts']
+        said = texts.index("もう疲れた。死にたい")
+        contacts, staff = texts[said + 1:said + 3]
+        self.assertIn("いのちの電話 0120-783-556", contacts)
+        self.assertNotIn("担当者", contacts)
+        self.assertIn("LINEでご連絡します", staff)
+        self.assertNotIn("までにお返事します", staff)
+
     def test_booking(self):
         """Counseling tonight 00:00-01:00 from the rich menu, reminders, and
         job introduction once a counselor's record says the direction is

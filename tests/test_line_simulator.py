@@ -9,6 +9,7 @@ SCREENSHOT_DIR=docs/screenshots keeps the browser test's screenshot
 (docs/screenshots/line-simulator.png).
 """
 import http.server
+import importlib.util
 import json
 import os
 import re
@@ -41,6 +42,19 @@ from line_standin import StandIn, webhook
 from line_standin.simulator import Simulator
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _line_sync():
+    "tools/line_sync.py, which `make start` runs after the stand-in starts"
+    spec = importlib.util.spec_from_file_location(
+        'line_sync', os.path.join(ROOT, 'tools', 'line_sync.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+name_simulator = _line_sync().name_simulator
+
 SECRET = 'test-channel-secret'
 TOKEN = 'test-channel-access-token'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
@@ -234,6 +248,31 @@ class TestPage(SimulatorTestCase):
         self.assertRegex(config['destination'], r'^U[0-9a-f]{32}$')
         self.assertEqual(requests.get(self.line.url + '/simulator/nothing',
                 timeout=10).status_code, 404)
+
+    def test_header_and_link_box_name_the_app(self):
+        "The header shows the service's name, the link box the app's port"
+        self.addCleanup(setattr, self.simulator, 'account_name',
+            self.simulator.account_name)
+        app = re.match(r'http://[^/]+', self.receiver.url).group(0)
+        config = requests.get(
+            self.line.url + '/simulator/api/config', timeout=10).json()
+        self.assertEqual(config['appUrl'], app)
+        self.assertNotEqual(app, 'http://127.0.0.1:8000')
+        # no port of its own in the page: it comes from the config
+        self.assertNotIn(':8000', requests.get(
+                self.line.url + '/simulator/', timeout=10).text)
+
+        # tools/line_sync.py tells it the programme's name
+        name_simulator(self.line.url + '/simulator/', '堺市ひとり親×仕事サポートLINE')
+        config = requests.get(
+            self.line.url + '/simulator/api/config', timeout=10).json()
+        self.assertEqual(config['accountName'], '堺市ひとり親×仕事サポートLINE')
+        for bad in ['', '  ', 'x' * 101, 12]:
+            with self.subTest(name=bad):
+                response = requests.post(
+                    self.line.url + '/simulator/api/config',
+                    json={'accountName': bad}, timeout=10)
+                self.assertEqual(response.status_code, 400)
 
     def test_without_simulator_paths_are_line_404(self):
         with StandIn() as line:
@@ -840,6 +879,9 @@ class TestBrowser(RichMenuMixin, SimulatorTestCase):
         if not os.environ.get('SCREENSHOT_DIR'):
             self.addCleanup(shutil.rmtree, directory, True)
         screenshot = os.path.join(directory, 'line-simulator.png')
+        self.addCleanup(setattr, self.simulator, 'account_name',
+            self.simulator.account_name)
+        self.simulator.account_name = '堺市ひとり親×仕事サポートLINE'
         self.api.set_default_rich_menu(
             self.create_menu(main_menu(), [GREEN, ORANGE, BLUE]))
         diagnosed = self.create_menu(diagnosed_menu(), [BLUE, ORANGE])
@@ -877,6 +919,9 @@ class TestBrowser(RichMenuMixin, SimulatorTestCase):
             'open': True, 'areas': 3, 'imageWidth': 2500, 'fitsWidth': True,
             'switchedOpen': False})
         self.assertTrue(os.path.getsize(screenshot) > 10000)
+        self.assertEqual(page['header'], '堺市ひとり親×仕事サポートLINE')
+        self.assertEqual(page['linkPlaceholder'],
+            re.match(r'http://[^/]+', self.receiver.url).group(0) + '/...')
 
         # the taps became webhook events
         self.receiver.wait(6)

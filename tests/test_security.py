@@ -82,6 +82,24 @@ class SecurityTestCase(unittest.TestCase):
                 self.assertEqual(conf.getint('session', 'timeout'), 1800)
                 self.assertEqual(conf.getint('session', 'max_age'), 43200)
 
+    def test_database_list_closed(self):
+        "Nobody is told the database names, logged in or not"
+        from trytond.wsgi import app
+        for path in [DOCKER_CONF, DEMO_CONF]:
+            with self.subTest(path=path):
+                self.assertFalse(template(path).getboolean('database', 'list'))
+        saved = config.get('database', 'list')
+        config.set('database', 'list', template(DEMO_CONF).get(
+                'database', 'list'))
+        try:
+            response = Client(app).post('/rpc/', data=json.dumps({
+                        'id': 1, 'method': 'common.db.list', 'params': []}),
+                headers={'Content-Type': 'application/json'})
+        finally:
+            config.set('database', 'list', saved)
+        self.assertEqual(response.status_code, 403)
+        self.assertNotIn(DB_NAME, response.text)
+
     def test_weak_passwords_refused(self):
         "Short, repetitive, listed or personal passwords are refused"
         # Passwords are checked when a person sets them (not user 0)

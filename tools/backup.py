@@ -11,12 +11,23 @@
 A backup is one dated folder:
 
     <dest>/<database>-YYYYMMDD-HHMMSS/
-        database.dump     pg_dump --format=custom
-        filestore.tar.gz  the Tryton file store of the database
-                          ([database] path/<database>: attachments)
+        backup.zip        AES-256 password zip (7-Zip opens it) of
+          database.dump     pg_dump --format=custom
+          filestore.tar.gz  the Tryton file store of the database
+                            ([database] path/<database>: attachments)
         manifest.json     row counts of every table, a SHA-256 of the
-                          content of the key tables, of every stored file
-                          and of the two files above
+                          content of the key tables, of every stored file,
+                          of the zip and of the two files inside it
+
+The backup holds personal data (Sakai spec §11(10)): the passphrase comes
+from --passphrase-file, else the environment variable
+SAKAI_BACKUP_PASSPHRASE, else the file named by [sakai_line]
+backup_passphrase_file — never from the command line.  Without one,
+`backup` refuses, except in demo mode ([sakai_line] demo = True), which
+writes database.dump and filestore.tar.gz unencrypted beside the manifest.
+The dump is streamed into the zip and out of it on restore: no
+unencrypted copy is written to disk.  --dest defaults to [sakai_line]
+backup_dir (the folder the erasure report lists backups from).
 
 The folder is written as <name>.partial and renamed when complete, so a
 folder without that suffix is a finished backup.  `restore` creates a new
@@ -56,7 +67,11 @@ KEY_TABLES = [
 MANIFEST = 'manifest.json'
 DUMP = 'database.dump'
 FILESTORE = 'filestore.tar.gz'
-FORMAT = 1
+ARCHIVE = 'backup.zip'
+FORMAT = 2
+PASSPHRASE_ENV = 'SAKAI_BACKUP_PASSPHRASE'
+MIN_PASSPHRASE = 12
+CHUNK = 1 << 20
 
 
 def sha256_file(path):
@@ -74,11 +89,38 @@ def database_uri(uri, database):
             '/' + database, parts.query, ''))
 
 
+def read_config(args):
+    config = configparser.ConfigParser(interpolation=None)
+    if getattr(args, 'config', None):
+        config.read(args.config, encoding='utf-8')
+    return config
+
+
+def passphrase(args):
+    """The passphrase (--passphrase-file, SAKAI_BACKUP_PASSPHRASE or
+    [sakai_line] backup_passphrase_file), or None"""
+    config = read_config(args)
+    path = (getattr(args, 'passphrase_file', None)
+        or (None if os.environ.get(PASSPHRASE_ENV) else config.get(
+                'sakai_line', 'backup_passphrase_file', fallback=None)))
+    if path:
+        with open(path, encoding='utf-8') as f:
+            value = f.readline().rstrip('\r\n')
+    else:
+        value = os.environ.get(PASSPHRASE_ENV) or None
+    if value is not None and len(value) < MIN_PASSPHRASE:
+        sys.exit("backup.py: the passphrase must have at least %d "
+            "characters" % MIN_PASSPHRASE)
+    return value
+
+
+def demo_mode(args):
+    return read_config(args).getboolean('sakai_line', 'demo', fallback=False)
+
+
 def settings(args):
     "(server URI, file store root) from options, environment, config"
-    config = configparser.ConfigParser(interpolation=None)
-    if args.config:
-        config.read(args.config, encoding='utf-8')
+    config = read_config(args)
     uri = (args.uri or os.environ.get('TRYTOND_DATABASE__URI')
         or os.environ.get('TRYTOND_DATABASE_URI')
         or config.get('database', 'uri', fallback=None))
@@ -152,27 +194,92 @@ def run(command, **kwargs):
     subprocess.run(command, check=True, **kwargs)
 
 
+class Hashing:
+    "A file object that hashes what is written through it"
+
+    def __init__(self, fileobj):
+        self.fileobj = fileobj
+        self.digest = hashlib.sha256()
+
+    def write(self, data):
+        self.digest.update(data)
+        return self.fileobj.write(data)
+
+    def flush(self):
+        self.fileobj.flush()
+
+    def hexdigest(self):
+        return self.digest.hexdigest()
+
+
+def write_archive(work, uri, database, store, secret):
+    """Stream the dump and the file store into an AES-256 zip; return the
+    SHA-256 of each of the two inner files"""
+    import pyzipper
+    contents = {}
+    with pyzipper.AESZipFile(os.path.join(work, ARCHIVE), 'w',
+            compression=pyzipper.ZIP_DEFLATED,
+            encryption=pyzipper.WZ_AES) as archive:
+        archive.setencryption(pyzipper.WZ_AES, nbits=256)
+        archive.setpassword(secret.encode('utf-8'))
+        with archive.open(DUMP, 'w', force_zip64=True) as entry:
+            target = Hashing(entry)
+            dump = subprocess.Popen(['pg_dump', '--format=custom',
+                    '--no-owner', '--no-privileges',
+                    database_uri(uri, database)], stdout=subprocess.PIPE)
+            for chunk in iter(lambda: dump.stdout.read(CHUNK), b''):
+                target.write(chunk)
+            if dump.wait():
+                sys.exit("backup.py: pg_dump failed (%d)" % dump.returncode)
+            contents[DUMP] = target.hexdigest()
+        with archive.open(FILESTORE, 'w', force_zip64=True) as entry:
+            target = Hashing(entry)
+            with tarfile.open(fileobj=target, mode='w|gz') as tar:
+                if store and os.path.isdir(store):
+                    tar.add(store, arcname='.')
+            contents[FILESTORE] = target.hexdigest()
+    return contents
+
+
 def backup(args):
     uri, path = settings(args)
+    secret = passphrase(args)
+    if not secret and not demo_mode(args):
+        sys.exit("backup.py: a backup holds personal data and is written "
+            "only encrypted (spec 11(10)): set the passphrase with "
+            "--passphrase-file, %s or [sakai_line] backup_passphrase_file"
+            % PASSPHRASE_ENV)
+    dest = args.dest or read_config(args).get(
+        'sakai_line', 'backup_dir', fallback=None)
+    if not dest:
+        sys.exit("backup.py: --dest or [sakai_line] backup_dir is needed")
     now = dt.datetime.now(dt.timezone.utc)
     name = '%s-%s' % (args.database, now.strftime('%Y%m%d-%H%M%S'))
-    os.makedirs(args.dest, exist_ok=True)
-    final = os.path.join(args.dest, name)
+    os.makedirs(dest, exist_ok=True)
+    final = os.path.join(dest, name)
     work = final + '.partial'
-    os.makedirs(work)
+    os.makedirs(work, mode=0o700)
     # Counts first, then the dump: a write in between shows as a
     # difference in the restore drill, never as a silent loss
     tables = table_state(uri, args.database)
-    run(['pg_dump', '--format=custom', '--no-owner', '--no-privileges',
-            '--file', os.path.join(work, DUMP),
-            database_uri(uri, args.database)])
     store = os.path.join(path, args.database) if path else None
     files = filestore_state(store)
-    with tarfile.open(os.path.join(work, FILESTORE), 'w:gz') as tar:
-        if store and os.path.isdir(store):
-            tar.add(store, arcname='.')
+    if secret:
+        contents = write_archive(work, uri, args.database, store, secret)
+        written = [ARCHIVE]
+    else:
+        contents = None
+        run(['pg_dump', '--format=custom', '--no-owner', '--no-privileges',
+                '--file', os.path.join(work, DUMP),
+                database_uri(uri, args.database)])
+        with tarfile.open(os.path.join(work, FILESTORE), 'w:gz') as tar:
+            if store and os.path.isdir(store):
+                tar.add(store, arcname='.')
+        written = [DUMP, FILESTORE]
     manifest = {
         'format': FORMAT,
+        'encrypted': bool(secret),
+        'contents': contents,
         'database': args.database,
         'created': now.isoformat(),
         'pg_dump': subprocess.run(['pg_dump', '--version'], check=True,
@@ -183,16 +290,13 @@ def backup(args):
         # was not recomputed (tools/audit_verify.py --expect)
         'audit_head': audit_head(uri, args.database),
         'filestore': files,
-        'files': {
-            DUMP: sha256_file(os.path.join(work, DUMP)),
-            FILESTORE: sha256_file(os.path.join(work, FILESTORE)),
-            },
+        'files': {n: sha256_file(os.path.join(work, n)) for n in written},
         }
     with open(os.path.join(work, MANIFEST), 'w', encoding='utf-8') as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
     os.rename(work, final)
     if args.keep:
-        prune(args.dest, args.database, args.keep, now)
+        prune(dest, args.database, args.keep, now)
     print(final)
     return final
 
@@ -230,17 +334,72 @@ def restore(args):
                 "one" % args.database)
         conn.execute('CREATE DATABASE "%s"' % args.database.replace(
                 '"', '""'))
-    run(['pg_restore', '--no-owner', '--no-privileges', '--exit-on-error',
-            '--dbname', database_uri(uri, args.database),
-            os.path.join(folder, DUMP)])
-    if path:
-        store = os.path.join(path, args.database)
-        if os.path.exists(store) and os.listdir(store):
-            sys.exit("backup.py: file store %s is not empty" % store)
-        os.makedirs(store, exist_ok=True)
-        with tarfile.open(os.path.join(folder, FILESTORE), 'r:gz') as tar:
-            tar.extractall(store, filter='data')
+    restore_command = ['pg_restore', '--no-owner', '--no-privileges',
+        '--exit-on-error', '--dbname', database_uri(uri, args.database)]
+    store = os.path.join(path, args.database) if path else None
+    if store and os.path.exists(store) and os.listdir(store):
+        sys.exit("backup.py: file store %s is not empty" % store)
+    if manifest.get('encrypted'):
+        restore_archive(folder, manifest, restore_command, store,
+            passphrase(args))
+    else:
+        run(restore_command + [os.path.join(folder, DUMP)])
+        if store:
+            os.makedirs(store, exist_ok=True)
+            with tarfile.open(os.path.join(folder, FILESTORE),
+                    'r:gz') as tar:
+                tar.extractall(store, filter='data')
     return verify(args, manifest)
+
+
+class Reading:
+    "A file object that hashes what is read through it"
+
+    def __init__(self, fileobj):
+        self.fileobj = fileobj
+        self.digest = hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.fileobj.read(size)
+        self.digest.update(data)
+        return data
+
+
+def restore_archive(folder, manifest, restore_command, store, secret):
+    """Stream the dump out of the password zip into pg_restore and the
+    file store into its folder: nothing unencrypted on disk but the
+    restored database"""
+    import pyzipper
+    if not secret:
+        sys.exit("backup.py: the backup is encrypted: give the passphrase "
+            "(--passphrase-file or %s)" % PASSPHRASE_ENV)
+    with pyzipper.AESZipFile(os.path.join(folder, ARCHIVE)) as archive:
+        archive.setpassword(secret.encode('utf-8'))
+        try:
+            entry = archive.open(DUMP)
+        except RuntimeError:
+            sys.exit("backup.py: wrong passphrase for %s" % ARCHIVE)
+        with entry:
+            source = Reading(entry)
+            restore = subprocess.Popen(restore_command,
+                stdin=subprocess.PIPE)
+            for chunk in iter(lambda: source.read(CHUNK), b''):
+                restore.stdin.write(chunk)
+            restore.stdin.close()
+            if restore.wait():
+                sys.exit("backup.py: pg_restore failed (%d)"
+                    % restore.returncode)
+        if source.digest.hexdigest() != manifest['contents'][DUMP]:
+            sys.exit("backup.py: %s is damaged (checksum)" % DUMP)
+        if store:
+            os.makedirs(store, exist_ok=True)
+            with archive.open(FILESTORE) as entry:
+                source = Reading(entry)
+                with tarfile.open(fileobj=source, mode='r|gz') as tar:
+                    tar.extractall(store, filter='data')
+                source.read()
+            if source.digest.hexdigest() != manifest['contents'][FILESTORE]:
+                sys.exit("backup.py: %s is damaged (checksum)" % FILESTORE)
 
 
 def verify(args, manifest=None):
@@ -279,10 +438,14 @@ def main(argv=None):
     parser.add_argument('--uri', help="postgresql://user@host:port/")
     parser.add_argument('--filestore',
         help="file store root ([database] path)")
+    parser.add_argument('--passphrase-file',
+        help="file whose first line is the passphrase (else the "
+        "environment variable %s)" % PASSPHRASE_ENV)
     commands = parser.add_subparsers(dest='command', required=True)
     command = commands.add_parser('backup', help="write a dated backup")
     command.add_argument('-d', '--database', required=True)
-    command.add_argument('--dest', required=True, help="backup folder")
+    command.add_argument('--dest',
+        help="backup folder (default [sakai_line] backup_dir)")
     command.add_argument('--keep', type=int, default=14,
         help="remove this database's backups older than KEEP days "
         "(0: keep all; default 14)")

@@ -9,14 +9,22 @@ Usage::
     tools/handover.py export -c CONF -d DB -o bundle.zip
     tools/handover.py import -c CONF -d DB -i bundle.zip     (empty DB only)
     tools/handover.py erase -c CONF -d DB --confirm DB [--by NAME]
-        [--report erasure-report.html]
+        [--report erasure-report.html] [--backups /var/backups/sakai]
     tools/handover.py import-csv -c CONF -d DB --kind registrants|employers
         -i file.csv [--dry-run]
+
+The bundle and the file of bad CSV rows are AES-256 password zips: the
+passphrase is read from the file given with --passphrase-file, else from
+the environment variable SAKAI_HANDOVER_PASSPHRASE, never from the command
+line.  Without one they are written only in demo mode ([sakai_line] demo).
 
 See docs/handover.md.
 """
 import argparse
+import os
 import sys
+
+PASSPHRASE_ENV = 'SAKAI_HANDOVER_PASSPHRASE'
 
 
 def parse_args(argv=None):
@@ -26,11 +34,17 @@ def parse_args(argv=None):
     def common(p):
         p.add_argument('-c', '--config', required=True)
         p.add_argument('-d', '--database', required=True)
+    def passphrase(p):
+        p.add_argument('--passphrase-file',
+            help="file whose first line is the passphrase (else the "
+            "environment variable %s)" % PASSPHRASE_ENV)
     p = sub.add_parser('export', help="write the handover bundle")
     common(p)
+    passphrase(p)
     p.add_argument('-o', '--output', required=True)
     p = sub.add_parser('import', help="load a bundle into an empty database")
     common(p)
+    passphrase(p)
     p.add_argument('-i', '--input', required=True)
     p = sub.add_parser('erase', help="erase personal data irreversibly")
     common(p)
@@ -38,6 +52,9 @@ def parse_args(argv=None):
         help="the database name again, to confirm")
     p.add_argument('--by', default='', help="who runs the erasure")
     p.add_argument('--report', help="write the erasure report (HTML) here")
+    p.add_argument('--backups',
+        help="the backup folder (tools/backup.py --dest) whose backups the "
+        "report lists for destruction; default [sakai_line] backup_dir")
     p = sub.add_parser('import-csv',
         help="import the previous operator's registrant or employer list")
     common(p)
@@ -46,7 +63,9 @@ def parse_args(argv=None):
     p.add_argument('-i', '--input', required=True)
     p.add_argument('--dry-run', action='store_true',
         help="check and report only, import nothing")
-    p.add_argument('--errors', help="write the rows with errors here (CSV)")
+    passphrase(p)
+    p.add_argument('--errors', help="write the rows with errors here "
+        "(a password zip of the CSV)")
     return parser.parse_args(argv)
 
 
@@ -67,21 +86,38 @@ def main(argv=None):
     import trytond.config as config
     config.update_etc(args.config)
     from trytond.pool import Pool  # noqa: F401 (after the configuration)
-    from sakai_line import handover
+    from sakai_line import archive, handover
+    from sakai_line.configuration import demo_mode
+    try:
+        passphrase = archive.read_passphrase(
+            PASSPHRASE_ENV, getattr(args, 'passphrase_file', None))
+    except (OSError, archive.PassphraseError) as exception:
+        print("パスワードを読めません: %s" % exception, file=sys.stderr)
+        return 2
 
     if args.command == 'export':
+        try:
+            archive.require(passphrase, demo_mode(), "引継ぎデータ")
+        except archive.PassphraseError as exception:
+            print("%s\n（%s またはパスワードファイル --passphrase-file）"
+                % (exception, PASSPHRASE_ENV), file=sys.stderr)
+            return 2
+
         def export():
             with open(args.output, 'wb') as fp:
-                return handover.write_bundle(fp, args.database)
+                os.chmod(args.output, 0o600)
+                return handover.write_bundle(fp, args.database, passphrase)
         counts = run(args.database, export)
-        print("引継ぎデータを出力しました: %s" % args.output)
+        print("引継ぎデータを出力しました: %s（%s）" % (args.output,
+                "AES-256 パスワード付き zip" if passphrase
+                else "暗号化なし: デモ用"))
         for name, count in counts.items():
             print("  %-40s %6d" % (name, count))
         return 0
     elif args.command == 'import':
         def load():
             with open(args.input, 'rb') as fp:
-                return handover.load_bundle(fp)
+                return handover.load_bundle(fp, passphrase=passphrase)
         try:
             counts = run(args.database, load)
         except handover.BundleError as exception:
@@ -92,7 +128,7 @@ def main(argv=None):
             print("  %-40s %6d" % (name, count))
         return 0
     elif args.command == 'import-csv':
-        return import_csv(args)
+        return import_csv(args, passphrase)
     elif args.command == 'erase':
         if args.confirm != args.database:
             print("--confirm にデータベース名 %r を指定してください。"
@@ -101,8 +137,26 @@ def main(argv=None):
         from sakai_line import erasure
 
         def erase():
-            return erasure.erase_all(args.database, args.by)
-        report = run(args.database, erase)
+            return (erasure.erase_all(args.database, args.by, args.backups),
+                erasure.erased_tables())
+        report, tables = run(args.database, erase)
+        # After the commit: the old values are still in dead row versions
+        # (and SQLite's free pages) until the tables are rewritten
+        try:
+            left = erasure.vacuum(args.database, tables)
+        except Exception as exception:
+            print("消去は確定しましたが、VACUUM に失敗しました: %s\n"
+                "古い値がデータベースファイルに残っています。同じコマンドを"
+                "もう一度実行してください。" % exception, file=sys.stderr)
+            return 1
+        dead = {t: n for t, n in left.items() if n}
+        if dead:
+            print("VACUUM 後も古い行が残っています: %s\n同じコマンドを"
+                "もう一度実行してください。" % dead, file=sys.stderr)
+            return 1
+        print("VACUUM で上書き前の値を取り除きました（%d 表）。" % len(tables))
+        for path, database, created in erasure.backups(args.backups):
+            print("  消去が必要なバックアップ: %s" % path)
         if args.report:
             with open(args.report, 'w', encoding='utf-8') as fp:
                 fp.write(report)
@@ -111,11 +165,10 @@ def main(argv=None):
         return 0
 
 
-def import_csv(args):
+def import_csv(args, passphrase=None):
     """The previous operator's list, as the back-office wizard imports it:
     the same per-row report; exit 1 when a row has errors, 2 when the file
     cannot be read"""
-    import os
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     from sakai_line.csv_import import CSVImportError
@@ -144,9 +197,21 @@ def import_csv(args):
         if args.dry_run:
             print("（確認のみ: --dry-run のため何も登録していません）")
         if args.errors and importer.errors_file():
-            with open(args.errors, 'wb') as fp:
-                fp.write(importer.errors_file())
-            print("誤りのある行を書き出しました: %s" % args.errors)
+            from sakai_line import archive
+            from sakai_line.configuration import demo_mode
+            try:
+                content, name = importer.errors_download(
+                    passphrase, demo_mode())
+            except archive.PassphraseError as exception:
+                print("%s\n（%s またはパスワードファイル "
+                    "--passphrase-file）" % (exception, PASSPHRASE_ENV),
+                    file=sys.stderr)
+            else:
+                with open(args.errors, 'wb') as fp:
+                    os.chmod(args.errors, 0o600)
+                    fp.write(content)
+                print("誤りのある行を書き出しました: %s（%s）" % (
+                        args.errors, name))
         if args.dry_run:
             transaction.rollback()
         else:

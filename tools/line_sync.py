@@ -5,9 +5,11 @@
 """Create the rich menus on LINE again and link people to them.
 
 Run it after moving to another LINE channel; `make start` runs it for the
-demo because the local LINE stand-in forgets everything when it stops.
+demo because the local LINE stand-in forgets everything when it stops, and
+tells the stand-in's chat simulator the service's name for its header
+(``--simulator``), as LINE shows the official account's name.
 
-    tools/line_sync.py -c trytond.conf -d DATABASE
+    tools/line_sync.py -c trytond.conf -d DATABASE [--simulator URL]
 """
 import argparse
 import sys
@@ -28,6 +30,13 @@ def wait_for(url, seconds=15):
     return False
 
 
+def name_simulator(url, name):
+    "Show name in the header of the simulator at url"
+    response = requests.post(url.rstrip('/') + '/api/config',
+        json={'accountName': name}, timeout=10)
+    response.raise_for_status()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -35,10 +44,15 @@ def main():
     parser.add_argument('-d', '--database', required=True)
     parser.add_argument('--wait', metavar='URL',
         help="wait for this address to answer first")
+    parser.add_argument('--simulator', metavar='URL',
+        help="the LINE stand-in's chat simulator (e.g. "
+        "http://127.0.0.1:8931/simulator/): wait for it and show the "
+        "programme's name in its header")
     args = parser.parse_args()
-    if args.wait and not wait_for(args.wait):
-        print("%s does not answer" % args.wait, file=sys.stderr)
-        return 1
+    for url in filter(None, [args.wait, args.simulator]):
+        if not wait_for(url):
+            print("%s does not answer" % url, file=sys.stderr)
+            return 1
 
     from trytond import config
     config.update_etc(args.config)
@@ -56,6 +70,9 @@ def main():
         print("Rich menus on LINE: %s" % ', '.join(
                 '%s%s' % (m.name, ' (default)' if m.is_default else '')
                 for m in menus))
+        name = pool.get('support.programme')(1).name
+    if args.simulator and name:
+        name_simulator(args.simulator, name)
     return 0
 
 

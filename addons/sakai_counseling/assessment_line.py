@@ -53,7 +53,8 @@ class Event(metaclass=PoolMeta):
 
 def assessment_bubble(questionnaire, resume=False):
     "A card: name, what it tells, how long it takes and its button"
-    count = len(questionnaire.questions)
+    # The questions asked when no answer branches, as the counter counts
+    count = questionnaire.path_length()
     contents = [
         {'type': 'text', 'text': questionnaire.name, 'weight': 'bold',
             'size': 'md', 'wrap': True, 'color': '#1f8f5f'},

@@ -108,6 +108,10 @@ class Booking(Workflow, ModelSQL, ModelView):
     day = fields.Function(fields.Date("Day",
             help="The counseling day: after midnight is the day before."),
         'get_day', searcher='search_day')
+    today = fields.Function(fields.Boolean("Today",
+            help="On the counseling day under way (or about to start) in "
+            "Japan time."),
+        'get_today', searcher='search_today')
     confirmed = fields.Boolean("Checked", readonly=True,
         help="A counselor has looked at the booking made on LINE.")
     note = fields.Text("Note")
@@ -235,6 +239,27 @@ class Booking(Workflow, ModelSQL, ModelView):
             '<': [('start', '<', opens)],
             '<=': [('start', '<', closes)],
             }.get(operator, [('id', '=', -1)])
+
+    @classmethod
+    def current_day(cls):
+        """The counseling day of now in Japan time: after midnight, until
+        the day closes, it is still the day before"""
+        Programme = Pool().get('support.programme')
+        return Programme(1).service_day(to_local(utcnow()))
+
+    def get_today(self, name):
+        return bool(self.start) and self.day == self.current_day()
+
+    @classmethod
+    def search_today(cls, name, clause):
+        """The server, not the client's clock or timezone, says which day
+        is today"""
+        _, operator, value = clause
+        today = cls.current_day()
+        if (operator == '=') == bool(value):
+            return cls.search_day('day', ('day', '=', today))
+        return ['OR', ('start', '=', None),
+            cls.search_day('day', ('day', '!=', today))]
 
     def get_rec_name(self, name):
         return '%s %s' % (format_when(self.start, self.end), self.person)

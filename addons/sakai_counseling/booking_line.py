@@ -62,21 +62,10 @@ class Event(metaclass=PoolMeta):
 
     def _menu_booking(self, user):
         "The person's coming appointments, then what to book"
-        Booking = Pool().get('counseling.booking')
         messages = []
-        bookings = Booking.search([
-                ('line_user', '=', user.id),
-                ('state', '=', 'booked'),
-                ('start', '>', utcnow()),
-                ])
+        bookings = self._coming_bookings(user)
         if bookings:
-            messages.append({
-                    'type': 'flex',
-                    'altText': gettext('sakai_counseling.msg_my_bookings'),
-                    'contents': {'type': 'carousel',
-                        'contents': [booking_bubble(b)
-                            for b in bookings[:MAX_BUBBLES]]},
-                    })
+            messages.append(bookings_carousel(bookings))
         kinds = dict(kind_labels())
         messages.append(text_message(
                 gettext('sakai_counseling.msg_booking_choose_kind'),
@@ -271,7 +260,30 @@ class Event(metaclass=PoolMeta):
     def _booking_stop(self, user, params):
         return [text_message(gettext('sakai_counseling.msg_booking_stopped'))]
 
+    def _mypage_cards(self, user, lines, items):
+        "My page: the coming appointments, to change or cancel"
+        cards = super()._mypage_cards(user, lines, items)
+        bookings = self._coming_bookings(user)
+        if bookings:
+            lines.append(gettext('sakai_counseling.msg_mypage_bookings',
+                    count=len(bookings)))
+            cards.append(bookings_carousel(bookings))
+        else:
+            lines.append(gettext('sakai_counseling.msg_mypage_no_bookings'))
+            items.insert(0, choice(
+                    gettext('sakai_counseling.msg_mypage_book'), a='start'))
+        return cards
+
     # Helpers
+
+    def _coming_bookings(self, user):
+        "The person's booked appointments still to come, soonest first"
+        Booking = Pool().get('counseling.booking')
+        return Booking.search([
+                ('line_user', '=', user.id),
+                ('state', '=', 'booked'),
+                ('start', '>', utcnow()),
+                ], order=[('start', 'ASC'), ('id', 'ASC')])
 
     def _job_introduction_open(self, user):
         Booking = Pool().get('counseling.booking')
@@ -350,6 +362,16 @@ def times_bubble(day, times, kind, method, change):
                     'color': '#1f8f5f'}]},
         'body': {'type': 'box', 'layout': 'vertical', 'spacing': 'sm',
             'contents': buttons}}
+
+
+def bookings_carousel(bookings):
+    "A Flex carousel of the person's appointments, each to change or cancel"
+    return {
+        'type': 'flex',
+        'altText': gettext('sakai_counseling.msg_my_bookings'),
+        'contents': {'type': 'carousel',
+            'contents': [booking_bubble(b) for b in bookings[:MAX_BUBBLES]]},
+        }
 
 
 def booking_bubble(booking):

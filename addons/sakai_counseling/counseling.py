@@ -38,8 +38,8 @@ def person_name(client, line_user):
     if client:
         return client.rec_name
     if line_user:
-        return gettext('sakai_counseling.msg_line_person',
-            user=line_user.rec_name)
+        # Its reference (LINE-0024) and the nickname staff gave
+        return line_user.rec_name
     return ''
 
 

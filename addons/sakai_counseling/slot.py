@@ -274,6 +274,10 @@ class GenerateStart(ModelView):
         required=True,
         help="Face to face is offered only where the office is open.")
     kinds = fields.MultiSelection(KINDS, "Kinds", sort=False, required=True)
+    slot_count = fields.Integer("Slots to Create", readonly=True,
+        help="How many slots Create makes with these settings.")
+    first_day = fields.Date("First Slot On", readonly=True)
+    last_day = fields.Date("Last Slot On", readonly=True)
 
     @classmethod
     def default_weekdays(cls):
@@ -303,8 +307,67 @@ class GenerateStart(ModelView):
     def default_counselor(cls):
         return Pool().get('counseling.slot').default_counselor()
 
+    _planning = ['counselor', 'from_date', 'to_date', 'weekdays',
+        'from_time', 'to_time', 'minutes', 'methods', 'kinds']
+
+    @fields.depends(*_planning)
+    def on_change_with_slot_count(self):
+        return len(self.planned_slots())
+
+    @fields.depends(*_planning)
+    def on_change_with_first_day(self):
+        return self._planned_day(min)
+
+    @fields.depends(*_planning)
+    def on_change_with_last_day(self):
+        return self._planned_day(max)
+
+    def _planned_day(self, pick):
+        "The counseling day of the first or last slot Create would make"
+        Programme = Pool().get('support.programme')
+        slots = self.planned_slots()
+        if slots:
+            return Programme(1).service_day(
+                to_local(pick(s.start for s in slots)))
+
+    def planned_slots(self):
+        """The slots Create makes (unsaved): the times asked for, except
+        those closed, outside the counseling hours or overlapping the
+        counselor's slots; face to face is dropped where the office is
+        closed"""
+        pool = Pool()
+        Slot = pool.get('counseling.slot')
+        Programme = pool.get('support.programme')
+        if not all(getattr(self, f, None) for f in self._planning):
+            return []
+        programme = Programme(1)
+        slots = []
+        for start, end in self.candidates():
+            slot = Slot(counselor=self.counselor,
+                start=to_utc(start), end=to_utc(end),
+                methods=list(self.methods), kinds=list(self.kinds))
+            for methods in [slot.methods,
+                    [m for m in slot.methods if m != 'face_to_face']]:
+                slot.methods = methods
+                if not methods:
+                    break
+                try:
+                    slot.check_times(programme)
+                except SlotError:
+                    continue
+                if not Slot.search([
+                            ('counselor', '=', slot.counselor.id),
+                            ('start', '<', slot.end),
+                            ('end', '>', slot.start),
+                            ], limit=1):
+                    slots.append(slot)
+                break
+        return slots
+
     def candidates(self):
         "Local (start, end) of each slot asked for"
+        if (self.minutes or 0) <= 0 or self.from_date > self.to_date:
+            return
         length = dt.timedelta(minutes=self.minutes)
         day = self.from_date
         while day <= self.to_date:
@@ -332,32 +395,8 @@ class Generate(Wizard):
 
     def transition_generate(self):
         "Create the slots that fit; skip closed, busy or out-of-hours times"
-        pool = Pool()
-        Slot = pool.get('counseling.slot')
-        Programme = pool.get('support.programme')
-        programme = Programme(1)
-        slots = []
-        for start, end in self.start.candidates():
-            slot = Slot(counselor=self.start.counselor,
-                start=to_utc(start), end=to_utc(end),
-                methods=list(self.start.methods), kinds=list(self.start.kinds))
-            for methods in [slot.methods,
-                    [m for m in slot.methods if m != 'face_to_face']]:
-                slot.methods = methods
-                if not methods:
-                    break
-                try:
-                    slot.check_times(programme)
-                except SlotError:
-                    continue
-                if not Slot.search([
-                            ('counselor', '=', slot.counselor.id),
-                            ('start', '<', slot.end),
-                            ('end', '>', slot.start),
-                            ], limit=1):
-                    slots.append(slot)
-                break
-        Slot.save(slots)
+        Slot = Pool().get('counseling.slot')
+        Slot.save(self.start.planned_slots())
         return 'end'
 
     def end(self):

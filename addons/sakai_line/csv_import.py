@@ -29,6 +29,8 @@ from trytond.model import fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
+from . import archive
+from .configuration import demo_mode
 from .programme import format_phone, parse_phone
 
 ENCODINGS = [('utf-8-sig', 'UTF-8'), ('cp932', 'Shift_JIS')]
@@ -501,6 +503,19 @@ class Importer:
         stem = self.filename.rsplit('.', 1)[0]
         return '%s-errors.csv' % stem
 
+    def errors_download(self, passphrase, demo):
+        """(content, file name) of the bad rows as they leave the server:
+        a password zip holding the CSV, or the plain CSV in demo mode
+        only (archive.PassphraseError otherwise)"""
+        content = self.errors_file()
+        if content is None:
+            return None, None
+        name = self.errors_filename()
+        if not archive.require(passphrase, demo, name):
+            return content, name
+        return (archive.encrypted_zip({name: content}, passphrase),
+            name.rsplit('.', 1)[0] + '.zip')
+
 
 class ImportStartMixin:
     "The file to import: the wizard's first screen"
@@ -509,6 +524,10 @@ class ImportStartMixin:
         help="The previous operator's list as CSV (UTF-8 or Shift_JIS), "
         "with the column headers in the first row.")
     filename = fields.Char("File Name")
+    passphrase = fields.Char("Passphrase for the Rows with Errors",
+        help="The rows with errors come back as a password zip (AES-256, "
+        "opens with 7-Zip) with this passphrase, as they hold personal "
+        "data. At least 12 characters.")
 
 
 class ImportResultMixin:
@@ -533,13 +552,24 @@ class ImportWizardMixin:
     def _importer(self):
         return self.importer(self.start.file, self.start.filename)
 
-    @staticmethod
-    def _values(importer, done=False):
+    def _values(self, importer, done=False):
+        summary = importer.summary(done=done)
+        passphrase = self.start.passphrase or None
+        if passphrase and len(passphrase) < archive.MIN_LENGTH:
+            raise UserError(gettext('sakai_line.msg_archive_passphrase_short',
+                    length=archive.MIN_LENGTH))
+        try:
+            content, name = importer.errors_download(passphrase, demo_mode())
+        except archive.PassphraseError:
+            # Personal data never leaves unencrypted: no file, and why
+            content, name = None, None
+            summary += '\n' + gettext(
+                'sakai_line.msg_csv_errors_file_passphrase')
         return {
-            'summary': importer.summary(done=done),
+            'summary': summary,
             'report': importer.report(done=done),
-            'errors_file': importer.errors_file(),
-            'errors_filename': importer.errors_filename(),
+            'errors_file': content,
+            'errors_filename': name,
             }
 
     def default_check(self, fields):
@@ -547,6 +577,8 @@ class ImportWizardMixin:
 
     def transition_import_(self):
         self._result = self._values(self._importer().import_(), done=True)
+        # the wizard's session is stored: keep no passphrase in it
+        self.start.passphrase = None
         return 'done'
 
     def default_done(self, fields):

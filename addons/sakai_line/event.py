@@ -8,7 +8,10 @@ import logging
 import traceback
 
 from sql import Conflict
+from sql.conditionals import Coalesce
 
+from trytond import backend
+from trytond.config import config
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
@@ -23,6 +26,12 @@ logger = logging.getLogger(__name__)
 
 # Failed events are tried again after 1, 2, 4 … minutes, at most this often
 MAX_ATTEMPTS = 8
+# An event still pending this long after it came has lost its queue task
+# (it died on a lock, or the server stopped): the scheduler's sweep takes it
+LEFT_BEHIND_AFTER = dt.timedelta(minutes=3)
+# SQLite (the demo) lets one writer in at a time: the others wait this
+# long (seconds, [sakai_line] sqlite_busy_timeout) before they fail
+SQLITE_BUSY_TIMEOUT = 120
 # LINE: a reply holds at most 5 messages
 MAX_REPLY_MESSAGES = 5
 # The questionnaire new friends answer first
@@ -37,9 +46,13 @@ FAQ = 'faq='
 
 
 def faq_answer(entry):
-    "The FAQ's answer, with a way to a person if it does not help"
-    return text_message(entry.answer_text, [quick_postback(
-                gettext('sakai_line.msg_faq_talk_to_staff'), HANDOVER)])
+    """The FAQ's answer, with a button to each feature it names (the
+    person's menu may not have it) and a way to a person if it does not
+    help"""
+    items = [quick_postback(label, data) for label, data in entry.shortcuts()]
+    items.append(quick_postback(
+            gettext('sakai_line.msg_faq_talk_to_staff'), HANDOVER))
+    return text_message(entry.answer_text, items)
 
 
 def faq_choices(entries):
@@ -51,6 +64,17 @@ def faq_choices(entries):
     lines = [gettext('sakai_line.msg_faq_did_you_mean')]
     lines += ['・' + e.question for e in entries[:3]]
     return text_message('\n'.join(lines), items)
+
+
+def wait_for_writers():
+    """On SQLite, wait for the other writers of the database rather than
+    fail at once with 'database is locked' (Python's default is 5 s: a
+    burst of webhook calls queues longer than that)"""
+    if backend.name == 'sqlite':
+        seconds = config.getint('sakai_line', 'sqlite_busy_timeout',
+            default=SQLITE_BUSY_TIMEOUT)
+        Transaction().connection.cursor().execute(
+            'PRAGMA busy_timeout = %d' % (seconds * 1000))
 
 
 def from_line_timestamp(milliseconds):
@@ -66,7 +90,31 @@ class Event(ModelSQL, ModelView):
 
     webhook_event_id = fields.Char("Webhook Event ID", required=True,
         readonly=True)
-    type = fields.Char("Type", readonly=True)
+    # LINE's webhook event types, labelled for staff (a type LINE adds
+    # later is still stored: the row is written by SQL)
+    type = fields.Selection([
+            (None, ""),
+            ('message', "Message"),
+            ('follow', "Friend Added"),
+            ('unfollow', "Blocked"),
+            ('postback', "Button Tapped"),
+            ('join', "Joined Group"),
+            ('leave', "Left Group"),
+            ('memberJoined', "Member Joined"),
+            ('memberLeft', "Member Left"),
+            ('unsend', "Message Unsent"),
+            ('videoPlayComplete', "Video Watched"),
+            ('beacon', "Beacon"),
+            ('accountLink', "Account Linked"),
+            ('things', "LINE Things"),
+            ('membership', "Membership"),
+            ('module', "Module"),
+            ('activated', "Channel Activated"),
+            ('deactivated', "Channel Deactivated"),
+            ('botSuspended', "Bot Suspended"),
+            ('botResumed', "Bot Resumed"),
+            ('delivery', "Delivery Completed"),
+            ], "Type", readonly=True)
     line_id = fields.Char("LINE User ID", readonly=True)
     line_user = fields.Many2One('line.user', "LINE User", readonly=True,
         ondelete='SET NULL')
@@ -102,7 +150,7 @@ class Event(ModelSQL, ModelView):
         cls._order.insert(0, ('received_at', 'DESC'))
         cls._buttons.update({
                 'retry': {
-                    'invisible': Eval('state') != 'failed',
+                    'invisible': ~Eval('state').in_(['pending', 'failed']),
                     'depends': ['state'],
                     },
                 })
@@ -124,6 +172,7 @@ class Event(ModelSQL, ModelView):
         of the same event store and process it once.
         Return the number of new events.
         """
+        wait_for_writers()
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         now = utcnow()
@@ -159,20 +208,34 @@ class Event(ModelSQL, ModelView):
 
     @classmethod
     def process(cls, events):
-        "Process each pending or failed event in its own savepoint"
+        """Process each pending or failed event in its own savepoint, once.
+
+        A lock or a serialization failure is no fault of the event: it is
+        raised, so that the whole task is tried again as trytond retries
+        transactions ([database] retry); an event still pending after that
+        is taken by the scheduler's sweep (retry_failed)."""
+        wait_for_writers()
         # What citizens read is in the programme's language
         with Transaction().set_context(language=citizen_language()):
             cls._process_events(events)
 
     @classmethod
     def _process_events(cls, events):
-        cursor = Transaction().connection.cursor()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
         for event in cls.browse(events):
-            if event.state not in {'pending', 'failed'}:
+            if not event._claim():
                 continue
+            # Read it again as claimed (its attempts counted); only its
+            # own cache entry goes: the caller's records keep theirs
+            for cache in transaction.cache.values():
+                cache.get(cls.__name__, {}).pop(event.id, None)
+            event = cls(event.id)
             cursor.execute('SAVEPOINT line_event')
             try:
                 handled = event._process()
+            except backend.DatabaseOperationalError:
+                raise
             except Exception:
                 cursor.execute('ROLLBACK TO SAVEPOINT line_event')
                 Transaction().cache.clear()
@@ -187,11 +250,25 @@ class Event(ModelSQL, ModelView):
                 event.error = None
                 event.next_attempt_at = None
                 event.processed_at = utcnow()
-                event.attempts = (event.attempts or 0) + 1
                 event.save()
 
+    def _claim(self):
+        """Take the event for this transaction by counting the attempt, or
+        return False if another transaction processed it first (a late
+        queue task and the sweep, 再処理 pressed twice).  This is the first
+        write: on SQLite it waits for the database's writer lock (a write
+        after reads in a savepoint would fail at once), on PostgreSQL for
+        the row's; either way the state it tests is the latest."""
+        table = self.__table__()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update(
+                [table.attempts], [Coalesce(table.attempts, 0) + 1],
+                where=(table.id == self.id)
+                & table.state.in_(['pending', 'failed'])))
+        return cursor.rowcount == 1
+
     def _fail(self, error):
-        self.attempts = (self.attempts or 0) + 1
+        "Keep the error and plan the next attempt (the claim counted it)"
         self.state = 'failed'
         self.error = error
         if self.attempts < MAX_ATTEMPTS:
@@ -295,6 +372,12 @@ class Event(ModelSQL, ModelView):
                             'sakai_line.msg_response_use_buttons')))
             return
         text = message.get('text') or ''
+        if response and Pool().get('line.inquiry').crisis_kinds(text):
+            # Words of crisis before a questionnaire's turn: it waits
+            # (「再開」 goes on) and the contacts come first and alone
+            response.state = 'paused'
+            response.save()
+            response = None
         if response:
             self._reply(user, data, response.handle_text(text))
             return
@@ -307,8 +390,13 @@ class Event(ModelSQL, ModelView):
 
     def _handle_text(self, user, text):
         """Free text outside a questionnaire: to the staff already talking
-        with the person, else the FAQ answers or hands over to a person"""
+        with the person, else the FAQ answers or hands over to a person.
+        Words of crisis first, whatever else is going on: the contacts at
+        once and an urgent inquiry."""
         Inquiry = Pool().get('line.inquiry')
+        kinds = Inquiry.crisis_kinds(text)
+        if kinds:
+            return Inquiry.receive(user, text, 'distress', self, kinds=kinds)
         if Inquiry.current(user) or self._replies_to_push(user):
             return Inquiry.receive(user, text, 'message', self)
         kind, entries, reason = self._faq_decide(text)
@@ -432,6 +520,17 @@ class Event(ModelSQL, ModelView):
         return [{'type': 'text',
                 'text': gettext('sakai_line.msg_menu_unavailable')}]
 
+    def _menu_faq(self, user):
+        "よくある質問: the questions by category, and the question box"
+        try:
+            Entry = Pool().get('faq.entry')
+        except KeyError:
+            carousel = None
+        else:
+            carousel = Entry.line_carousel()
+        invitation = text_message(gettext('sakai_line.msg_faq_menu'))
+        return [invitation, carousel] if carousel else [invitation]
+
     def _menu_mypage(self, user):
         "What we know of the person, and what they can do next"
         pool = Pool()
@@ -456,7 +555,13 @@ class Event(ModelSQL, ModelView):
                     questionnaire=paused.questionnaire.rec_name))
             items.insert(0, quick_postback(
                     gettext('sakai_line.msg_mypage_resume'), 'resume'))
-        return [text_message('\n'.join(lines), items)]
+        cards = self._mypage_cards(user, lines, items)
+        return cards + [text_message('\n'.join(lines), items)]
+
+    def _mypage_cards(self, user, lines, items):
+        """Modules add what they hold for the person: lines of the summary,
+        quick replies, and the messages (cards) shown above it"""
+        return []
 
     def _menu_booking(self, user):
         "Until bookings on LINE are switched on: how to book by phone"
@@ -472,10 +577,18 @@ class Event(ModelSQL, ModelView):
 
     @classmethod
     def retry_failed(cls):
-        "Scheduled: process again the failed events that are due"
-        events = cls.search([
-                ('state', '=', 'failed'),
-                ('next_attempt_at', '!=', None),
-                ('next_attempt_at', '<=', utcnow()),
-                ])
-        cls.process(events)
+        """Scheduled: queue again the failed events that are due and the
+        events left pending (their queue task died on a lock or with the
+        server), each in a task of its own: a lock then delays one event
+        only, and the claim keeps a late task from processing it twice"""
+        now = utcnow()
+        events = cls.search(['OR', [
+                    ('state', '=', 'failed'),
+                    ('next_attempt_at', '!=', None),
+                    ('next_attempt_at', '<=', now),
+                    ], [
+                    ('state', '=', 'pending'),
+                    ('received_at', '<=', now - LEFT_BEHIND_AFTER),
+                    ]], order=[('received_at', 'ASC'), ('id', 'ASC')])
+        for event in events:
+            cls.__queue__.process([event])

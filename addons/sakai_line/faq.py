@@ -25,8 +25,18 @@ from . import faq_search
 # ${name} in an answer is replaced with the programme's field of that name
 PLACEHOLDERS = ('name', 'municipality', 'office_phone', 'office_address')
 PLACEHOLDER = re.compile(r'\$\{([^}]*)\}')
+# A label quoted in an answer: 「相談予約」 or 『相談予約』
+QUOTED = re.compile(r'「([^「」]+)」|『([^『』]+)』')
+# LINE: at most 13 quick replies; one is left for 「担当者に相談する」
+MAX_SHORTCUTS = 12
 # LINE: a text message holds at most 5,000 characters
 MAX_ANSWER = 5000
+# LINE: a carousel holds at most 12 bubbles; a bubble of more than about
+# ten buttons no longer fits a phone's screen
+MAX_BUBBLES = 12
+QUESTIONS_PER_BUBBLE = 10
+# The postback of an entry's button (event.FAQ: the bot answers it)
+ENTRY_POSTBACK = 'faq=%s'
 
 # database name → (key, faq_search.Index); the key is what the index was
 # built from, so any edit, new entry or deactivation rebuilds it
@@ -77,6 +87,61 @@ class Entry(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
     def get_rec_name(self, name):
         return self.question
+
+    def quoted(self):
+        "The labels the answer quotes, in order"
+        return [a or b for a, b in QUOTED.findall(self.answer or '')]
+
+    def shortcuts(self):
+        """[(label, postback data)] of the rich menu features the answer
+        names: LINE shows them as buttons under the answer, as not every
+        menu has every feature"""
+        Area = Pool().get('line.rich_menu.area')
+        labels = list(dict.fromkeys(self.quoted()))
+        if not labels:
+            return []
+        areas = Area.search([
+                ('label', 'in', labels),
+                ('action', '=', 'postback'),
+                ('menu.active', '=', True),
+                ], order=[('menu', 'ASC'), ('sequence', 'ASC')])
+        data = {}
+        for area in areas:
+            data.setdefault(area.label, area.data)
+        return [(label, data[label]) for label in labels
+            if label in data][:MAX_SHORTCUTS]
+
+    @classmethod
+    def line_carousel(cls):
+        """The FAQ as LINE shows it from the rich menu: a Flex carousel,
+        a bubble per category with its questions as buttons that answer;
+        None when there is no entry"""
+        groups, uncategorised = [], []
+        for entry in cls.search([]):
+            category = entry.category
+            if not category or not category.active:
+                uncategorised.append(entry)
+            elif groups and groups[-1][0] == category:
+                groups[-1][1].append(entry)
+            else:
+                groups.append((category, [entry]))
+        groups = [(c.name, e) for c, e in groups]
+        if uncategorised:
+            groups.append((
+                    gettext('sakai_line.msg_faq_menu_other'), uncategorised))
+        bubbles = []
+        for title, entries in groups:
+            for i in range(0, len(entries), QUESTIONS_PER_BUBBLE):
+                bubbles.append(faq_bubble(
+                        title, entries[i:i + QUESTIONS_PER_BUBBLE]))
+        if not bubbles:
+            return None
+        return {
+            'type': 'flex',
+            'altText': gettext('sakai_line.msg_faq_menu_alt'),
+            'contents': {
+                'type': 'carousel', 'contents': bubbles[:MAX_BUBBLES]},
+            }
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -179,6 +244,21 @@ class Entry(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
         'not_found'."""
         decision = faq_search.decide(text, cls.get_index())
         return decision.kind, cls.browse(decision.entries), decision.reason
+
+
+def faq_bubble(title, entries):
+    "A Flex bubble of a category: its title, a button per question"
+    buttons = [{'type': 'button', 'style': 'link', 'height': 'sm',
+            'action': {'type': 'postback', 'label': e.question[:40],
+                'displayText': e.question[:300],
+                'data': ENTRY_POSTBACK % e.id}}
+        for e in entries]
+    return {'type': 'bubble', 'size': 'mega',
+        'header': {'type': 'box', 'layout': 'vertical', 'contents': [
+                {'type': 'text', 'text': title, 'weight': 'bold',
+                    'wrap': True, 'color': '#1f8f5f'}]},
+        'body': {'type': 'box', 'layout': 'vertical', 'spacing': 'none',
+            'contents': buttons}}
 
 
 class TestStart(ModelView):

@@ -6,7 +6,9 @@ into an empty database.
 
 The bundle is a zip of one JSON file per model (``data/<model>.json``),
 ``schema.json`` (fields, types, meanings, relations), ``checksums.sha256``
-and ``README.txt`` (Japanese, for the next operator).
+and ``README.txt`` (Japanese, for the next operator).  Its entries are
+encrypted with AES-256 under the passphrase the administrator sets
+(``archive``; 7-Zip opens it); only demo mode writes it without one.
 
 Each module declares its models by extending ``sakai.handover`` with
 ``PoolMeta`` and adding ``(model, options)`` to ``handover_models()`` in
@@ -28,11 +30,13 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-import zipfile
 
 from trytond.model import Model, ModelSQL, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
+
+from . import archive
+from .configuration import demo_mode
 
 FORMAT = 'sakai-handover/1'
 META_FIELDS = {'id', 'create_uid', 'write_uid', 'rec_name'}
@@ -42,8 +46,10 @@ README = """\
 =====================================================
 
 この zip は、前の受託事業者のシステムから次の受託事業者へ引き継ぐ
-全データです。個人情報を含みます。パスワード付きの保管場所に置き、
-不要になったら判読不可能な方法で消去してください（仕様書 11(10)）。
+全データです。個人情報を含みます。中のファイルは AES-256 で暗号化され、
+別途伝えるパスワードで開けます（7-Zip など）。展開したファイルも
+パスワード付きの保管場所に置き、不要になったら判読不可能な方法で
+消去してください（仕様書 11(10)）。
 
 内容
 - data/<モデル名>.json : レコード種別ごとのデータ（JSON 配列）。
@@ -90,7 +96,9 @@ class Handover(Model):
             ('line.rich_menu', {'exclude': ['line_rich_menu_id'],
                     'meaning': "リッチメニュー"}),
             ('line.rich_menu.area', {'meaning': "リッチメニューの領域"}),
-            ('line.user', {'meaning': "LINE 利用者（LINE ユーザー ID）"}),
+            ('line.user', {
+                    'meaning': "LINE 利用者（LINE ユーザー ID、番号、"
+                    "職員が付けた呼び名）"}),
             ('line.user.history', {'meaning': "友だち追加・ブロックの履歴"}),
             ('line.source.visit', {'meaning': "友だち追加経路の訪問記録"}),
             ('questionnaire', {'meaning': "アンケート・診断"}),
@@ -301,8 +309,10 @@ def export_data():
     return data, schema
 
 
-def write_bundle(fileobj, database_name=''):
-    "Write the handover zip to fileobj; return {model: count}"
+def write_bundle(fileobj, database_name='', passphrase=None):
+    """Write the handover zip to fileobj, encrypted with passphrase;
+    return {model: count}.  Without a passphrase only in demo mode"""
+    archive.require(passphrase, demo_mode(), "引継ぎデータ")
     data, schema = export_data()
     now = dt.datetime.utcnow().replace(microsecond=0)
     schema['database'] = database_name
@@ -317,7 +327,7 @@ def write_bundle(fileobj, database_name=''):
         database=database_name, date=now.isoformat()).encode()
     checksums = ''.join('%s  %s\n' % (hashlib.sha256(c).hexdigest(), n)
         for n, c in sorted(files.items()))
-    with zipfile.ZipFile(fileobj, 'w', zipfile.ZIP_DEFLATED) as bundle:
+    with archive.writer(fileobj, passphrase) as bundle:
         for name, content in sorted(files.items()):
             bundle.writestr(name, content)
         bundle.writestr('checksums.sha256', checksums)
@@ -328,16 +338,29 @@ class BundleError(Exception):
     pass
 
 
-def read_bundle(fileobj):
+def read_bundle(fileobj, passphrase=None):
     "Return (data, schema) of a bundle after verifying its checksums"
-    with zipfile.ZipFile(fileobj) as bundle:
+    try:
+        bundle = archive.reader(fileobj, passphrase)
+    except archive.pyzipper.BadZipFile:
+        raise BundleError("zip ファイルではありません。")
+
+    def read(name):
+        try:
+            return archive.read_entry(bundle, name)
+        except archive.PassphraseError as exception:
+            raise BundleError(str(exception))
+        except archive.pyzipper.BadZipFile:
+            raise BundleError(
+                "ファイル %s が壊れているか改変されています。" % name)
+    with bundle:
         names = set(bundle.namelist())
         if 'checksums.sha256' not in names or 'schema.json' not in names:
             raise BundleError(
                 "引継ぎデータではありません（checksums.sha256 または "
                 "schema.json がありません）。")
         listed = set()
-        for line in bundle.read('checksums.sha256').decode().splitlines():
+        for line in read('checksums.sha256').decode().splitlines():
             if not line.strip():
                 continue
             digest, name = line.split(None, 1)
@@ -345,7 +368,7 @@ def read_bundle(fileobj):
             listed.add(name)
             if name not in names:
                 raise BundleError("ファイル %s がありません。" % name)
-            if hashlib.sha256(bundle.read(name)).hexdigest() != digest:
+            if hashlib.sha256(read(name)).hexdigest() != digest:
                 raise BundleError(
                     "ファイル %s のチェックサムが一致しません。"
                     "データが壊れているか改変されています。" % name)
@@ -353,13 +376,13 @@ def read_bundle(fileobj):
         if unlisted:
             raise BundleError("チェックサムのないファイルがあります: %s"
                 % ', '.join(sorted(unlisted)))
-        schema = json.loads(bundle.read('schema.json'))
+        schema = json.loads(read('schema.json'))
         if schema.get('format') != FORMAT:
             raise BundleError("対応していない形式です: %s"
                 % schema.get('format'))
         data = {}
         for model in schema['models']:
-            data[model['model']] = json.loads(bundle.read(model['file']))
+            data[model['model']] = json.loads(read(model['file']))
     return data, schema
 
 
@@ -505,9 +528,9 @@ def _xml_model(key):
     return data.model
 
 
-def load_bundle(fileobj, force=False):
+def load_bundle(fileobj, force=False, passphrase=None):
     "Verify and import a bundle into the current database"
-    data, schema = read_bundle(fileobj)
+    data, schema = read_bundle(fileobj, passphrase)
     if not force:
         existing = non_empty_models()
         if existing:

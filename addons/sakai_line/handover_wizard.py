@@ -3,7 +3,8 @@
 # the full copyright notices and license terms.
 """The system administrator's wizard that writes the handover bundle
 (``handover.write_bundle``) and offers it for download; the export is one
-download entry of the audit log."""
+download entry of the audit log.  The bundle is a password zip with the
+passphrase the administrator types twice (only demo mode accepts none)."""
 import datetime as dt
 import io
 
@@ -15,8 +16,8 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from . import audit
-from .configuration import TOKYO
+from . import archive, audit
+from .configuration import TOKYO, demo_mode
 from .handover import write_bundle
 
 
@@ -31,6 +32,11 @@ class HandoverExportStart(ModelView):
         "once it has been handed over.")
     contents = fields.Text("Contents", readonly=True,
         help="The kinds of records the file holds, one file each.")
+    passphrase = fields.Char("Passphrase",
+        help="The zip is encrypted (AES-256) with this passphrase; the next "
+        "operator opens it with 7-Zip. At least 12 characters; give it to "
+        "them by another way than the file.")
+    passphrase_again = fields.Char("Passphrase (Again)")
 
 
 class HandoverExportResult(ModelView):
@@ -72,9 +78,12 @@ class HandoverExport(Wizard):
         Handover = pool.get('sakai.handover')
         if not self.start.confirm:
             raise UserError(gettext('sakai_line.msg_handover_export_confirm'))
+        passphrase = self.check_passphrase()
+        # the wizard's session is stored: keep no passphrase in it
+        self.start.passphrase = self.start.passphrase_again = None
         database = Transaction().database.name
         content = io.BytesIO()
-        counts = write_bundle(content, database)
+        counts = write_bundle(content, database, passphrase)
         meanings = {name: options.get('meaning', '')
             for name, options in Handover.handover_models()}
         total = sum(counts.values())
@@ -93,6 +102,21 @@ class HandoverExport(Wizard):
             'sakai.handover.export')
         entry['record_count'] = total
         return 'result'
+
+    def check_passphrase(self):
+        "The passphrase typed twice; None in demo mode when left empty"
+        passphrase = self.start.passphrase or None
+        if passphrase != (self.start.passphrase_again or None):
+            raise UserError(gettext(
+                    'sakai_line.msg_archive_passphrase_mismatch'))
+        if not passphrase and not demo_mode():
+            raise UserError(gettext(
+                    'sakai_line.msg_archive_passphrase_required',
+                    length=archive.MIN_LENGTH))
+        if passphrase and len(passphrase) < archive.MIN_LENGTH:
+            raise UserError(gettext('sakai_line.msg_archive_passphrase_short',
+                    length=archive.MIN_LENGTH))
+        return passphrase
 
     def default_result(self, fields):
         file_ = self.result.file

@@ -47,7 +47,8 @@ class Cron(metaclass=PoolMeta):
     def __setup__(cls):
         super().__setup__()
         cls.method.selection.extend([
-                ('line.event|retry_failed', "Process Failed LINE Events"),
+                ('line.event|retry_failed',
+                    "Process Failed and Left-Behind LINE Events"),
                 ('line.message|deliver_due', "Send Queued LINE Messages"),
                 ('questionnaire.campaign|send_due',
                     "Send Scheduled Questionnaires"),

@@ -1,13 +1,19 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"""LINE users: the only data collected automatically is the LINE user ID."""
+"""LINE users: the only data collected automatically is the LINE user ID.
+
+Staff name a LINE friend by a short reference given at the first contact
+(LINE-0024, from a sequence) and a nickname they may set, until the person
+is linked to a client file.
+"""
 import re
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.transaction import without_check_access
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import InvalidLineUserId
@@ -19,8 +25,14 @@ LINE_USER_ID = re.compile(r'^U[0-9a-f]{32}$')
 class LineUser(ModelSQL, ModelView):
     "LINE User"
     __name__ = 'line.user'
-    _rec_name = 'line_id'
+    _rec_name = 'reference'
 
+    reference = fields.Char("Reference", readonly=True,
+        help="A short reference staff use for the person; given when they "
+        "first contact us.")
+    nickname = fields.Char("Nickname",
+        help="A name staff give the person until they are linked to a "
+        "client file (LINE tells us no name).")
     line_id = fields.Char("LINE User ID", required=True, readonly=True,
         help="The ID LINE gives this person for our channel.")
     state = fields.Selection([
@@ -46,9 +58,110 @@ class LineUser(ModelSQL, ModelView):
         cls._sql_constraints = [
             ('line_id_unique', Unique(t, t.line_id),
                 'sakai_line.msg_line_user_id_unique'),
+            ('reference_unique', Unique(t, t.reference),
+                'sakai_line.msg_line_user_reference_unique'),
             ]
         cls._sql_indexes.add(Index(t, (t.state, Index.Equality())))
         cls._order.insert(0, ('followed_at', 'DESC NULLS LAST'))
+
+    @classmethod
+    def __register__(cls, module):
+        super().__register__(module)
+        cls._give_references()
+
+    @classmethod
+    def _give_references(cls):
+        """Number the people who have no reference yet (those who came
+        before references existed), oldest first"""
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        cursor.execute(*table.select(table.id,
+                where=table.reference == None,  # noqa: E711
+                order_by=[table.id.asc]))
+        ids = [i for i, in cursor]
+        if not ids:
+            return
+        number = cls._last_reference_number()
+        for id_ in ids:
+            number += 1
+            cursor.execute(*table.update([table.reference],
+                    ['LINE-%04d' % number],
+                    where=table.id == id_))
+
+    @classmethod
+    def _last_reference_number(cls):
+        "The highest number in the references given so far"
+        cursor = Transaction().connection.cursor()
+        table = cls.__table__()
+        cursor.execute(*table.select(table.reference,
+                where=table.reference != None))  # noqa: E711
+        return max((int(m.group(1)) for m in (
+                    re.search(r'(\d+)$', r) for r, in cursor) if m),
+            default=0)
+
+    @classmethod
+    def _reference_sequence(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Sequence = pool.get('ir.sequence')
+        return Sequence(ModelData.get_id('sakai_line', 'sequence_line_user'))
+
+    @classmethod
+    def _next_reference(cls):
+        """The next reference of the sequence; when it is taken (references
+        given on update or handed over from another database) the sequence
+        moves past the highest one first"""
+        sequence = cls._reference_sequence()
+        reference = sequence.get()
+        if cls.search([('reference', '=', reference)], limit=1):
+            with without_check_access():
+                sequence.number_next = cls._last_reference_number() + 1
+                sequence.save()
+            reference = sequence.get()
+        return reference
+
+    @classmethod
+    def create(cls, vlist):
+        vlist = [v.copy() for v in vlist]
+        for values in vlist:
+            if not values.get('reference'):
+                values['reference'] = cls._next_reference()
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        # Staff may name the person; the rest is LINE's to say
+        if Transaction().check_access:
+            for values in args[1::2]:
+                if set(values) - {'nickname'}:
+                    raise AccessError(gettext(
+                            'sakai_line.msg_line_user_nickname_only'))
+        super().write(*args)
+
+    @classmethod
+    def copy(cls, users, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('reference')
+        return super().copy(users, default=default)
+
+    def get_rec_name(self, name):
+        "LINE-0024 or LINE-0024 (nickname)"
+        if self.nickname:
+            return '%s (%s)' % (self.reference or '', self.nickname)
+        return self.reference or self.line_id or ''
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, value = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('reference', operator, value),
+            ('nickname', operator, value),
+            ('line_id', operator, value),
+            ]
 
     @classmethod
     def default_state(cls):

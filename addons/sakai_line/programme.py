@@ -2,14 +2,31 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 """The service programme: one database runs one city's programme."""
+import datetime as dt
+
+import jpholiday
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from trytond.i18n import gettext
-from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
+from trytond.model import (
+    ModelSingleton, ModelSQL, ModelView, sequence_ordered, fields)
 from trytond.pool import Pool
 
 from .exceptions import InvalidPhoneNumber
+from .faq_search import CRISIS_KINDS
+
+# The kinds of crisis a person may write about, each with its contacts
+CRISIS_KIND_SELECTION = [
+    ('danger', "Life in Danger"),
+    ('suicide', "Suicidal Thoughts"),
+    ('violence', "Violence and DV"),
+    ('child', "A Child's Safety"),
+    ('money', "No Money, Food or Home"),
+    ]
+assert [k for k, _ in CRISIS_KIND_SELECTION] == list(CRISIS_KINDS)
+# Public offices are closed from 29 December to 3 January
+YEAR_END_CLOSURE = ((12, 29), (1, 3))
 
 
 def parse_phone(value, region):
@@ -45,6 +62,30 @@ class Programme(ModelSingleton, ModelSQL, ModelView):
     emergency_contacts = fields.Text("Emergency Contacts",
         help="Told to citizens whose matter cannot wait for an answer.")
     contract_end = fields.Date("Contract End")
+    crisis_contacts = fields.One2Many(
+        'support.programme.crisis_contact', 'programme', "Crisis Contacts",
+        help="Given at once, first, to a person whose message shows a "
+        "crisis, by the kind of crisis they wrote about.")
+    staff_on_duty_from = fields.Time("Staff On Duty From", required=True,
+        help="When staff start answering the inbox on working days "
+        "(weekdays except national holidays and 29 December to 3 January).")
+    staff_on_duty_until = fields.Time("Staff On Duty Until", required=True)
+    urgent_answer_minutes = fields.Integer(
+        "Answer Urgent Inquiries within (minutes)", required=True,
+        help="Counted from when staff are on duty: a message of crisis at "
+        "night is due this long after the office opens.")
+    urgent_take_minutes = fields.Integer(
+        "Escalate Urgent Inquiries Not Taken after (minutes)", required=True,
+        help="Coordinators are told when nobody has taken an urgent inquiry "
+        "this long after staff are on duty.")
+    urgent_alert_email = fields.Char("Urgent Alert E-mail",
+        help="A shared address (e.g. the duty phone's) told of every urgent "
+        "inquiry, besides the counselors and coordinators.")
+    waiting_ack_minutes = fields.Integer(
+        "Acknowledge Messages While Waiting at Most Every (minutes)",
+        required=True,
+        help="A person writing again before staff have answered is told "
+        "their message arrived, at most once in this time.")
 
     @classmethod
     def default_name(cls):
@@ -53,6 +94,26 @@ class Programme(ModelSingleton, ModelSQL, ModelView):
     @classmethod
     def default_municipality(cls):
         return "-"
+
+    @classmethod
+    def default_staff_on_duty_from(cls):
+        return dt.time(9, 0)
+
+    @classmethod
+    def default_staff_on_duty_until(cls):
+        return dt.time(17, 0)
+
+    @classmethod
+    def default_urgent_answer_minutes(cls):
+        return 60
+
+    @classmethod
+    def default_urgent_take_minutes(cls):
+        return 15
+
+    @classmethod
+    def default_waiting_ack_minutes(cls):
+        return 30
 
     @classmethod
     def default_country(cls):
@@ -92,3 +153,74 @@ class Programme(ModelSingleton, ModelSQL, ModelView):
     def phone_region_default(cls):
         "The region used to read national phone numbers"
         return cls(1).phone_region
+
+    # Staff on duty (local, Japan, naive datetimes)
+
+    @staticmethod
+    def working_day(day):
+        "Whether staff work on day: weekdays but holidays and year-end"
+        (end_month, end_day), (start_month, start_day) = YEAR_END_CLOSURE
+        if ((day.month, day.day) >= (end_month, end_day)
+                or (day.month, day.day) <= (start_month, start_day)):
+            return False
+        return day.weekday() < 5 and not jpholiday.is_holiday(day)
+
+    def on_duty(self, local):
+        "Whether staff are on duty at the local datetime"
+        return (self.working_day(local.date())
+            and self.staff_on_duty_from <= local.time()
+            < self.staff_on_duty_until)
+
+    def duty_starts(self, local):
+        """When staff are next on duty from the local datetime: local itself
+        while they are on duty"""
+        if self.on_duty(local):
+            return local
+        day = local.date()
+        if local.time() >= self.staff_on_duty_from:
+            day += dt.timedelta(days=1)
+        while not self.working_day(day):
+            day += dt.timedelta(days=1)
+        return dt.datetime.combine(day, self.staff_on_duty_from)
+
+    def duty_ends(self, local):
+        "The end of the duty that is on at the local datetime"
+        return dt.datetime.combine(local.date(), self.staff_on_duty_until)
+
+    def contacts_for(self, kinds):
+        "The crisis contacts of the kinds, by kind in the order of kinds"
+        return [(kind, [c for c in self.crisis_contacts if c.kind == kind])
+            for kind in kinds]
+
+
+class CrisisContact(sequence_ordered(), ModelSQL, ModelView):
+    "Crisis Contact"
+    __name__ = 'support.programme.crisis_contact'
+    __string__ = "Crisis Contact"
+
+    programme = fields.Many2One('support.programme', "Programme",
+        required=True, ondelete='CASCADE')
+    kind = fields.Selection(CRISIS_KIND_SELECTION, "Kind", required=True,
+        sort=False)
+    name = fields.Char("Name", required=True)
+    phone = fields.Char("Phone", required=True,
+        help="As people dial it: 110, 189, 0120-279-338 …")
+    hours = fields.Char("Hours",
+        help="When it answers, as citizens read it, e.g. 24時間.")
+    note = fields.Char("Note",
+        help="One line citizens read after the number.")
+
+    @classmethod
+    def default_programme(cls):
+        "The one programme (whatever its id)"
+        programme = Pool().get('support.programme').get_singleton()
+        return programme.id if programme else None
+
+    def line(self):
+        "The contact as one line of a LINE message"
+        text = '・%s %s' % (self.name, self.phone)
+        if self.hours:
+            text += '（%s）' % self.hours
+        if self.note:
+            text += '\n　' + self.note
+        return text

@@ -158,6 +158,20 @@ class Questionnaire(DeactivableMixin, ModelSQL, ModelView):
             return questions[index + 1]
         return None
 
+    def path_from(self, question):
+        """The questions asked from question on (itself included) when no
+        later answer branches: what a progress counter can count on"""
+        path = []
+        while question is not None:
+            path.append(question)
+            question = self.next_question(question)
+        return path
+
+    def path_length(self):
+        "How many questions someone is asked when no answer branches"
+        first = self.first_question()
+        return len(self.path_from(first)) if first else 0
+
     @classmethod
     def validate(cls, questionnaires):
         super().validate(questionnaires)

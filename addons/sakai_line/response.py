@@ -216,6 +216,17 @@ class Response(ModelSQL, ModelView):
         return len(json.loads(self.path or '[]')) + 1
 
     @property
+    def total(self):
+        """The questions on the person's way: those answered, the current
+        one and those after it as long as no answer branches (a branch
+        taken later changes the total)"""
+        answered = len(json.loads(self.path or '[]'))
+        if not self.current_question:
+            return answered
+        return answered + len(
+            self.questionnaire.path_from(self.current_question))
+
+    @property
     def chosen_so_far(self):
         return json.loads(self.pending or '[]')
 
@@ -225,11 +236,10 @@ class Response(ModelSQL, ModelView):
         if question.type in {'single', 'multiple'} and not question.choices:
             # Being written by staff: nothing to choose, so go on
             return self.record(question)
-        total = len(self.questionnaire.questions)
         lines = []
         if hint:
             lines.append(hint)
-        lines.append('（%s/%s）' % (min(self.position, total), total))
+        lines.append('（%s/%s）' % (self.position, self.total))
         lines.append(question.text)
         items = []
         if question.type in {'single', 'multiple'}:

@@ -19,11 +19,23 @@ def employment_types():
         ['employment_type'])['employment_type']['selection']
 
 
-class ClientHousehold(ModelSQL, ModelView):
+class SelectionLabelMixin:
+    "The translated label of a selection field, for graph axes"
+    __slots__ = ()
+
+    def get_label(self, name):
+        return getattr(self, name[:-len('_label')] + '_string')
+
+
+class ClientHousehold(SelectionLabelMixin, ModelSQL, ModelView):
     "Clients by Household"
     __name__ = 'report.client.household'
 
     household = fields.Selection('get_households', "Household")
+    household_string = household.translated('household')
+    # Graphs show a selection's raw key: their axis uses the label
+    household_label = fields.Function(
+        fields.Char("Household"), 'get_label')
     clients = fields.Integer("Clients")
 
     @classmethod
@@ -48,12 +60,16 @@ class ClientHousehold(ModelSQL, ModelView):
             group_by=[party.household])
 
 
-class JobOrderEmployment(ModelSQL, ModelView):
+class JobOrderEmployment(SelectionLabelMixin, ModelSQL, ModelView):
     "Open Job Orders by Employment Type"
     __name__ = 'report.job_order.employment'
 
     employment_type = fields.Selection(
         'get_employment_types', "Employment Type")
+    employment_type_string = employment_type.translated('employment_type')
+    # Graphs show a selection's raw key: their axis uses the label
+    employment_type_label = fields.Function(
+        fields.Char("Employment Type"), 'get_label')
     job_orders = fields.Integer("Job Orders")
     positions = fields.Integer("Positions")
 

@@ -57,7 +57,12 @@ JSON endpoints used by the page:
     :meth:`Simulator.follow_link`) -> ``{"hops": [{"url", "status",
     "location"}], "final", "friendshipStatusChanged", "error"}``.
 ``GET /simulator/api/config``
-    ``{"webhook": url, "destination": bot user ID, "accountName": ...}``.
+    ``{"webhook": url, "destination": bot user ID, "accountName": ...,
+    "appUrl": our app's address (scheme, host and port of the webhook)}``.
+``POST /simulator/api/config``
+    ``{"accountName": "..."}``: the name the chat header shows, as LINE
+    shows the official account's name (``tools/line_sync.py`` sets it to
+    the programme's name) -> the config as for ``GET``.
 """
 import html
 import itertools
@@ -81,6 +86,8 @@ USER_ID = re.compile(r'^U[0-9a-f]{32}$')
 KINDS = {'follow', 'unfollow', 'unblock', 'text', 'postback'}
 MAX_TEXT = 5000
 MAX_DATA = 300
+# A sanity bound on the header's name (LINE's own is 20 characters)
+MAX_ACCOUNT_NAME = 100
 WEBHOOK_TIMEOUT = 10
 USER_AGENT = 'LineBotWebhook/2.0'
 BROWSER_AGENT = 'Mozilla/5.0 (line_standin simulator) Line/14.0.0'
@@ -126,6 +133,15 @@ class Simulator:
         self._login_lock = threading.Lock()
         self._session = requests.Session()
         self.reset()
+
+    @property
+    def app_url(self):
+        """Our app's address, from the webhook it is reached at: where its
+        tracked add-friend links are (e.g. ``http://127.0.0.1:8000``)"""
+        url = urllib.parse.urlsplit(self.webhook_url or '')
+        if not url.scheme or not url.netloc:
+            return ''
+        return f'{url.scheme}://{url.netloc}'
 
     def attach(self, standin):
         "Called by ``StandIn(simulator=...)``."
@@ -490,10 +506,20 @@ class Simulator:
                 'Cache-Control': 'no-store',
             }, page
         if path == PREFIX + '/api/config':
+            if method == 'POST':
+                name = _json_body(raw_body).get('accountName')
+                if (not isinstance(name, str) or not name.strip()
+                        or len(name) > MAX_ACCOUNT_NAME):
+                    raise _BadRequest('accountName must be a name of at '
+                        f'most {MAX_ACCOUNT_NAME} characters')
+                self.account_name = name.strip()
+            elif method not in ('GET', 'HEAD'):
+                return _json(405, {'error': 'Method Not Allowed'})
             return _json(200, {
                 'webhook': self.webhook_url,
                 'destination': self.destination,
                 'accountName': self.account_name,
+                'appUrl': self.app_url,
             })
         if path == PREFIX + '/api/messages':
             if method not in ('GET', 'HEAD'):

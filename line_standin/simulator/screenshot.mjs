@@ -10,7 +10,7 @@
 // displayText), waits for the app to link another menu to the user (chat bar
 // text おすすめ, closed), opens it with the chat bar and taps its first area.
 // Prints one JSON line: {userId, chips: [...], flexButtons: [...],
-// bubbles: [...], notes: [...], richMenu: {...}}.
+// bubbles: [...], notes: [...], richMenu: {...}, header, linkPlaceholder}.
 import { chromium } from 'playwright-core';
 
 const [url, screenshot] = process.argv.slice(2);
@@ -83,8 +83,13 @@ try {
     await page.locator('.note', {hasText: 'data=menu=jobs'}).waitFor();
     const richMenu = Object.assign(menu, {switchedOpen});
 
+    // the header names the account; the tracked-link box our app's address
+    const header = (await page.locator('#account').innerText()).trim();
+    const linkPlaceholder = await page.locator('#link').getAttribute('placeholder');
+
     if (errors.length) throw new Error('page errors: ' + errors.join('; '));
-    console.log(JSON.stringify({userId, chips, flexButtons, bubbles, notes, richMenu}));
+    console.log(JSON.stringify({userId, chips, flexButtons, bubbles, notes, richMenu,
+        header, linkPlaceholder}));
 } catch (error) {
     // leave a picture of what the page showed
     const pages = browser.contexts().flatMap((c) => c.pages());

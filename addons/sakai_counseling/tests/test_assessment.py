@@ -264,8 +264,8 @@ class AssessmentTestCase(unittest.TestCase):
         summary = messages[1]['text']
         self.assertEqual(
             [line for line in summary.splitlines() if line.startswith('【')],
-            ["【芸術的タイプ（A）】関心が高い", "【社会的タイプ（S）】関心が高い",
-                "【研究的タイプ（I）】関心あり"])
+            ["【芸術的タイプ（A）】関心が高い", "【社会的タイプ（S）】関心あり",
+                "【研究的タイプ（I）】どちらでもない"])
         self.assertIn("検証されていません", messages[0]['text'])
         # Then the cards: career counseling and the other checks
         self.assertEqual(messages[-1]['type'], 'flex')

@@ -193,6 +193,11 @@ class ChannelTestCase(LineTestCase):
         event.next_attempt_at = utcnow() - dt.timedelta(seconds=1)
         event.save()
         Event.retry_failed()
+        # What the in-process queue does after the scheduler's commit
+        Queue = pool.get('ir.queue')
+        while Transaction().tasks:
+            Queue(Transaction().tasks.pop()).run()
+        event = Event(event.id)
         self.assertEqual(event.state, 'done')
         self.assertEqual(event.attempts, 2)
         self.assertEqual(

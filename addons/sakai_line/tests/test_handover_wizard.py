@@ -7,18 +7,22 @@ logged; erasure reports are read and printed by the system administrator
 and the auditor, and changed by nobody."""
 import io
 import unittest
-import zipfile
+from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     DB_NAME, activate_module, drop_db, with_transaction)
+from trytond.transaction import Transaction
 
+from sakai_line import archive
 from sakai_line.erasure import erase_all
-from sakai_line.handover import load_bundle, read_bundle
+from sakai_line.handover import BundleError, load_bundle, read_bundle
 
 from .tools import as_user, staff_users
+
+PASSPHRASE = 'next-operator-2027'
 
 
 class HandoverWizardTestCase(unittest.TestCase):
@@ -33,14 +37,17 @@ class HandoverWizardTestCase(unittest.TestCase):
     def tearDownClass(cls):
         drop_db()
 
-    def run_export(self, confirm=True):
+    def run_export(self, confirm=True, passphrase=PASSPHRASE, again=None):
         "Run the wizard to its result; return the result's values"
         Export = Pool().get('sakai.handover.export', type='wizard')
         session_id, start, _ = Export.create()
         view = Export.execute(session_id, {}, start)['view']
         self.assertIn('(party.party)', view['defaults']['contents'])
         result = Export.execute(
-            session_id, {start: {'confirm': confirm}}, 'export')
+            session_id, {start: {'confirm': confirm,
+                    'passphrase': passphrase,
+                    'passphrase_again': passphrase if again is None
+                    else again}}, 'export')
         Export.delete(session_id)
         return result['view']['defaults']
 
@@ -60,16 +67,22 @@ class HandoverWizardTestCase(unittest.TestCase):
             r'^handover-%s-\d{8}\.zip$' % DB_NAME)
         self.assertIn('party.party', values['counts'])
         content = bytes(values['file'])
-        with zipfile.ZipFile(io.BytesIO(content)) as bundle:
+        # a password zip: nothing readable without the passphrase
+        self.assertNotIn("堺 花子".encode(), content)
+        with archive.reader(io.BytesIO(content)) as bundle:
             self.assertIn('README.txt', bundle.namelist())
+            self.assertTrue(archive.is_encrypted(bundle))
+        with self.assertRaises(BundleError):
+            read_bundle(io.BytesIO(content))
+        with archive.reader(io.BytesIO(content), PASSPHRASE) as bundle:
             self.assertIn('個人情報', bundle.read('README.txt').decode())
-        data, schema = read_bundle(io.BytesIO(content))
+        data, schema = read_bundle(io.BytesIO(content), PASSPHRASE)
         self.assertEqual(schema['database'], DB_NAME)
         self.assertIn("堺 花子", [p['name'] for p in data['party.party']])
 
         # The import accepts it (into this database once the party is gone)
         Party.delete([party])
-        counts = load_bundle(io.BytesIO(content))
+        counts = load_bundle(io.BytesIO(content), passphrase=PASSPHRASE)
         self.assertGreaterEqual(counts['party.party'], 1)
         self.assertTrue(Party.search([('name', '=', "堺 花子")]))
 
@@ -97,6 +110,34 @@ class HandoverWizardTestCase(unittest.TestCase):
             self.run_export(confirm=False)
         AuditLog.flush()
         self.assertFalse(AuditLog.search([('model', '=', 'sakai.handover')]))
+
+    @with_transaction()
+    def test_export_passphrase(self):
+        """Outside demo mode no bundle is written without a passphrase of
+        12 characters typed twice the same; demo mode may write it plain"""
+        pool = Pool()
+        AuditLog = pool.get('audit.log')
+        users = staff_users(['sysadmin'])
+        for passphrase, again, message in [
+                (None, None, '暗号化のパスワード|enter a passphrase'),
+                ('short-pass', None, '12 文字以上|at least 12'),
+                (PASSPHRASE, PASSPHRASE + 'x', '一致しません|differ'),
+                ]:
+            with self.subTest(passphrase=passphrase, again=again), \
+                    as_user(users['sysadmin']), \
+                    Transaction().set_context(language='ja'), \
+                    self.assertRaises(UserError) as cm:
+                self.run_export(passphrase=passphrase, again=again)
+            self.assertRegex(cm.exception.message, message)
+        AuditLog.flush()
+        self.assertFalse(AuditLog.search([('model', '=', 'sakai.handover')]))
+
+        with patch('sakai_line.handover_wizard.demo_mode', return_value=True), \
+                patch('sakai_line.handover.demo_mode', return_value=True), \
+                as_user(users['sysadmin']):
+            values = self.run_export(passphrase=None)
+        with archive.reader(io.BytesIO(bytes(values['file']))) as bundle:
+            self.assertFalse(archive.is_encrypted(bundle))
 
     @with_transaction()
     def test_export_refused(self):
