@@ -104,7 +104,8 @@ class NewcomerTestCase(unittest.TestCase):
                 })
         subprocess.run([sys.executable,
                 os.path.join(ROOT, 'tools', 'line_sync.py'),
-                '-c', cls.conf, '-d', 'demo'],
+                '-c', cls.conf, '-d', 'demo',
+                '--simulator', cls.line.url + '/simulator/'],
             env=cls.env, check=True, capture_output=True)
         cls.server, cls.url = start_server(cls.conf, cls.port, cls.env)
 
@@ -371,7 +372,9 @@ class NewcomerTestCase(unittest.TestCase):
             [('booking', '=', booking_id)], 0, None, None)
         record, = rpc('model.counseling.record.read', [record_id],
             ['person', 'kind', 'steps'])
-        self.assertEqual(record['person'], "LINE: %s" % user)
+        # Staff see the LINE friend's reference, never the LINE user ID
+        self.assertRegex(record['person'], r'^LINE-\d{4}$')
+        self.assertNotIn(user, record['person'])
         self.assertEqual(len(record['steps']), 6)
         rpc('model.counseling.record.write', [record_id], {
                 'notes': "事務職を希望。方向性が定まった。",

@@ -1,6 +1,6 @@
 // Log in to sao as a system administrator, open 就業支援 › 設定 ›
 // 引継ぎデータの出力, take a screenshot of the first screen, tick the
-// confirmation, export and take one of the result (-result.png).
+// passphrase and the confirmation, export and take one of the result (-result.png).
 // Usage: node handover_export.mjs URL DATABASE LOGIN PASSWORD SCREENSHOT
 // Prints a JSON object: {start: "...", result: "..."}.
 import { launch, login, openMenu, run } from './sao.mjs';
@@ -18,6 +18,10 @@ await run(browser, screenshot, async () => {
     if (screenshot) {
         await page.screenshot({path: screenshot});
     }
+    // The bundle is encrypted: the passphrase twice, then the tick box
+    const passphrases = dialog.locator('input[type=password]');
+    await passphrases.nth(0).fill('kaede-momiji-2026');
+    await passphrases.nth(1).fill('kaede-momiji-2026');
     await dialog.locator('input[type=checkbox]').first().check();
     await dialog.getByRole('button', {name: '出力'}).click();
     await dialog.getByText('種別ごとの件数').waitFor({timeout: 90000});

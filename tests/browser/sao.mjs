@@ -48,3 +48,21 @@ export async function run(browser, screenshot, steps) {
         await browser.close();
     }
 }
+
+// A new friend in the LINE simulator page (phone-sized), the registration
+// diagnosis paused: {page, userId, chip(label)}
+export async function newFriend(browser, url) {
+    const page = await browser.newPage({
+        locale: 'ja-JP', viewport: {width: 400, height: 860},
+        deviceScaleFactor: 2});
+    await page.goto(`${url}/simulator/`);
+    const userId = (await page.locator('#uid').innerText()).trim();
+    await page.locator('#rm-image img').waitFor();
+    await page.click('#follow');
+    const chip = (label) => page.locator('#quick .chip', {hasText: label});
+    await chip('中断').waitFor({timeout: 30000});
+    await chip('中断').click();
+    await page.locator('#quick .chip').first().waitFor(
+        {state: 'detached', timeout: 30000}).catch(() => {});
+    return {page, userId, chip};
+}

@@ -2,24 +2,12 @@
 // tonight 00:00-01:00 from the rich menu's 相談予約.
 // Usage: node simulator_booking.mjs STANDIN_URL SCREENSHOT
 // Prints one JSON line: {userId, texts: [...]} (the chat's bubbles).
-import { launch, run } from './sao.mjs';
+import { launch, newFriend, run } from './sao.mjs';
 
 const [url, screenshot] = process.argv.slice(2);
 const browser = await launch();
 await run(browser, screenshot, async () => {
-    const page = await browser.newPage({
-        locale: 'ja-JP', viewport: {width: 400, height: 860},
-        deviceScaleFactor: 2});
-    await page.goto(`${url}/simulator/`);
-    const userId = (await page.locator('#uid').innerText()).trim();
-    await page.locator('#rm-image img').waitFor();
-    await page.click('#follow');
-    const chip = (text) => page.locator('#quick .chip', {hasText: text});
-    // The registration diagnosis starts: pause it for now
-    await chip('中断').waitFor({timeout: 30000});
-    await chip('中断').click();
-    await page.locator('#quick .chip').first().waitFor(
-        {state: 'detached', timeout: 30000}).catch(() => {});
+    const {page, userId, chip} = await newFriend(browser, url);
     await page.locator('#rm-image .rm-area[title="相談予約"]').click();
     for (const text of ['キャリア相談', 'チャット']) {
         await chip(text).waitFor({timeout: 30000});
