@@ -78,9 +78,12 @@ def wait_for_writers():
 
 
 def from_line_timestamp(milliseconds):
-    "LINE gives milliseconds since the epoch; Tryton stores naive UTC"
+    """LINE gives milliseconds since the epoch; Tryton stores naive UTC to
+    the second.  The fraction is dropped here as Tryton drops it when it
+    writes: PostgreSQL would round it, and a person's message at 10.6 s
+    then came after a staff answer written at 10.9 s"""
     return dt.datetime.fromtimestamp(
-        milliseconds / 1000, dt.UTC).replace(tzinfo=None)
+        milliseconds // 1000, dt.UTC).replace(tzinfo=None)
 
 
 class Event(ModelSQL, ModelView):
