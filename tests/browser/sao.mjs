@@ -62,7 +62,8 @@ export async function newFriend(browser, url) {
     const chip = (label) => page.locator('#quick .chip', {hasText: label});
     await chip('中断').waitFor({timeout: 30000});
     await chip('中断').click();
-    await page.locator('#quick .chip').first().waitFor(
-        {state: 'detached', timeout: 30000}).catch(() => {});
+    // Wait for the answer: what is sent next must come after it
+    await page.locator('.bubble', {hasText: 'を中断しました'})
+        .waitFor({timeout: 30000});
     return {page, userId, chip};
 }
