@@ -11,6 +11,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import time
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -63,11 +64,31 @@ def suite(names):
     return tests
 
 
+class TimedResult(unittest.TextTestResult):
+    "Keeps how long each test took, class set-up included in its first"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.durations = []
+        self._last = time.monotonic()
+
+    def stopTest(self, test):
+        super().stopTest(test)
+        now = time.monotonic()
+        self.durations.append((now - self._last, test.id()))
+        self._last = now
+
+
 def main():
     configure()
     # The LINE stand-in and the demo loader live at the repository root
     sys.path.insert(0, ROOT)
-    result = unittest.TextTestRunner(verbosity=2).run(suite(sys.argv[1:]))
+    runner = unittest.TextTestRunner(verbosity=2, resultclass=TimedResult)
+    result = runner.run(suite(sys.argv[1:]))
+    # Where the CI budget goes
+    print('slowest tests (seconds, with their class set-up):')
+    for seconds, name in sorted(result.durations, reverse=True)[:15]:
+        print(f'  {seconds:7.1f}  {name}')
     failed = len(result.failures) + len(result.errors) + len(
         result.unexpectedSuccesses)
     skipped = len(result.skipped)
