@@ -861,7 +861,26 @@ class Loader:
         # the records of sessions already held
         self.counseling(pool, today)
 
+        # 13. Separation of duties: the administrator asked for the
+        # handover export and the auditor approved it (就業支援 › 承認依頼)
+        self.approvals(pool)
+
         return self.summary(pool, LineUser, Session, JobOrder)
+
+    def approvals(self, pool):
+        from trytond.transaction import Transaction
+        User = pool.get('res.user')
+        Approval = pool.get('sakai.approval')
+        if Approval.search([], limit=1):
+            return
+        sysadmin, = User.search([('login', '=', 'sysadmin1')])
+        auditor, = User.search([('login', '=', 'auditor1')])
+        with Transaction().set_user(sysadmin.id):
+            approval, = Approval.create([{'kind': 'handover',
+                        'reason': "契約終了に伴う次の事業者への引継ぎ（デモ）"}])
+        with Transaction().set_user(auditor.id):
+            Approval.approve([approval])
+        self.count('approval')
 
     def counseling(self, pool, today):
         from trytond.transaction import Transaction

@@ -8,6 +8,7 @@ with access checks on.
 """
 import re
 import unittest
+from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
@@ -142,7 +143,10 @@ class AccessTestCase(unittest.TestCase):
             Booking.create([{'slot': slots[1].id, 'client': self.client.id}])
             record = Record.from_booking(Booking(booking.id))
             record.save()
-            Record.complete([record])
+            # once the session has taken place
+            with patch('sakai_counseling.counseling.utcnow',
+                    return_value=starts[0] + dt.timedelta(hours=1)):
+                Record.complete([record])
         with self.as_user('coordinator'):
             self.assertEqual(len(Record.search([])), 1)
             with self.assertRaises(AccessError):

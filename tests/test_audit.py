@@ -157,9 +157,11 @@ class AuditTestCase(unittest.TestCase):
 
     @with_transaction()
     def test_attachment_download(self):
-        "Reading an attachment's data is a download"
+        "Reading an attachment's data is a download, of the client's file"
         pool = Pool()
         Attachment = pool.get('ir.attachment')
+        JobOrder = pool.get('job.order')
+        Party = pool.get('party.party')
         self.setup_data()
         attachment, = Attachment.create([{
                     'name': 'rirekisho.pdf', 'resource': str(self.client),
@@ -167,9 +169,31 @@ class AuditTestCase(unittest.TestCase):
         with self.as_user('counselor'):
             Attachment.read([attachment.id], ['name'])
             Attachment.read([attachment.id], ['name', 'data'])
-        log, = self.logs()
+        listed, downloaded = self.logs()
+        # against the client's file, so that the client's entries hold it
+        self.assertEqual(
+            (listed.kind, listed.model, listed.record_ids, listed.method),
+            ('read', 'party.party', f',{self.client.id},',
+                'ir.attachment.read'))
+        self.assertEqual((downloaded.kind, downloaded.model,
+                downloaded.record_ids, downloaded.field_names),
+            ('download', 'party.party', f',{self.client.id},', 'data,name'))
+
+        # an employer's document: a download of the attachment itself
+        employer, = Party.create([{'name': "株式会社テスト",
+                    'is_employer': True}])
+        order, = JobOrder.create([{'employer': employer.id,
+                    'title': "事務", 'wage_min': 1000}])
+        document, = Attachment.create([{
+                    'name': 'kyujin.pdf', 'resource': str(order),
+                    'data': b'%PDF'}])
+        with self.as_user('coordinator'):
+            Attachment.read([document.id], ['name'])
+            Attachment.read([document.id], ['name', 'data'])
+        log = self.logs()[-1]
+        self.assertEqual(len(self.logs()), 3)
         self.assertEqual((log.kind, log.model, log.record_ids),
-            ('download', 'ir.attachment', f',{attachment.id},'))
+            ('download', 'ir.attachment', f',{document.id},'))
 
     @with_transaction()
     def test_tampering_detected(self):

@@ -69,6 +69,7 @@ with Transaction().start(db, 0, context={'active_test': False}):
             ('counseling.referral', ['reason']),
             ('line.inquiry.message', ['text']),
             ('counseling.record', ['concerns', 'notes']),
+            ('counseling.record.amendment', ['reason', 'text']),
             ('counseling.booking', ['note']),
             ('party.party.child', ['note'])]:
         for record in get(model).search([]):
@@ -128,6 +129,7 @@ class ErasureTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.dbs = Databases()
         cls.source = build_source(cls.dbs)
+        cls.approval, = cls.dbs.approvals(cls.source, 'erasure')
 
     @classmethod
     def tearDownClass(cls):
@@ -170,13 +172,19 @@ class ErasureTestCase(unittest.TestCase):
                     'created': '2026-11-20T02:15:00+00:00'}, fp)
 
         result = dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
-            '--confirm', 'wrong', check=False)
+            '--confirm', 'wrong', '--approval', self.approval, check=False)
         self.assertEqual(result.returncode, 2)
+        # nor without an auditor's approval
+        result = dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
+            '--confirm', self.source, check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('監査担当の承認が必要', result.stderr)
 
         report = os.path.join(dbs.tmp, 'report.html')
         result = dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
             '--confirm', self.source, '--by', 'テスト 実施者',
-            '--report', report, '--backups', backups, check=False)
+            '--report', report, '--backups', backups,
+            '--approval', self.approval, check=False)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn('VACUUM', result.stdout)
         self.assertIn(folder, result.stdout)
@@ -194,6 +202,8 @@ class ErasureTestCase(unittest.TestCase):
         expected = {t: c for t, c in before['counts'].items() if kept(t)}
         table = 'sakai_erasure_report'
         self.assertEqual(counts.pop(table), expected.pop(table) + 1)
+        # the erasure and the approval's use are logged
+        self.assertGreater(counts.pop('audit_log'), expected.pop('audit_log'))
         self.assertEqual(counts, expected)
         with open(report, encoding='utf-8') as fp:
             content = fp.read()
@@ -204,11 +214,18 @@ class ErasureTestCase(unittest.TestCase):
         self.assertIn('line_event', content)
         self.assertIn(folder, content)
         self.assertIn('消去が必要なバックアップ', content)
+        self.assertIn('承認番号 %s' % self.approval, content)
         if backend() != 'sqlite':
             tables = ['line_event', 'line_user', 'party_party',
                 'line_inquiry_message', 'questionnaire_response_answer']
             self.assertEqual(dead_rows(self.source, tables),
                 {t: 0 for t in tables})
+        # the approval was used up
+        result = dbs.tool('erase', '-c', dbs.conf, '-d', self.source,
+            '--confirm', self.source, '--approval', self.approval,
+            check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('使用済み', result.stderr)
 
 
 if __name__ == '__main__':

@@ -71,6 +71,12 @@ with Transaction().start(db, 0, context={'active_test': False,
                 'counselor': counselor.id, 'date': dt.date(2026, 10, 2),
                 'method': 'introduction', 'state': 'draft',
                 'reason': '紹介理由テストユニーク文字列'}])
+    record, = get('counseling.record').search([('state', '=', 'done')],
+        limit=1)
+    get('counseling.record.amendment').create([{'record': record.id,
+                'date': now, 'author': counselor.id,
+                'reason': '追記理由テストユニーク文字列',
+                'text': '追記訂正テストユニーク文字列'}])
     inquiry, = get('line.inquiry').search([], limit=1)
     label, = get('line.inquiry.label').search([], limit=1)
     Relation = get('line.inquiry-line.inquiry.label')
@@ -173,6 +179,40 @@ print(json.dumps({'users': users, 'counts': counts,
 '''
 
 
+# Run in a database with the demo's staff: sysadmin1 requests approvals of
+# the kinds given, auditor1 approves them, as they do in the back office
+# (就業支援 › 承認依頼).  In a database filled by an import, whose staff came
+# without their groups, the two are given theirs first.  Prints the ids.
+APPROVE = r'''
+import sys
+import trytond.config as config
+config.update_etc(sys.argv[1])
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+db, kinds = sys.argv[2], sys.argv[3:]
+pool = Pool(db); pool.init()
+with Transaction().start(db, 0, context={'language': 'ja'}) as transaction:
+    User = pool.get('res.user')
+    ModelData = pool.get('ir.model.data')
+    Approval = pool.get('sakai.approval')
+    def staff(login, group):
+        user, = User.search([('login', '=', login)])
+        group_id = ModelData.get_id('sakai_line', group)
+        if group_id not in [g.id for g in user.groups]:
+            User.write([user], {'groups': [('add', [group_id])]})
+        return user.id
+    requester = staff('sysadmin1', 'group_sysadmin')
+    approver = staff('auditor1', 'group_auditor')
+    with transaction.set_user(requester):
+        approvals = Approval.create([{'kind': kind,
+                    'reason': '契約終了に伴う引継ぎ'} for kind in kinds])
+    with transaction.set_user(approver):
+        Approval.approve(approvals)
+    transaction.commit()
+print(' '.join(str(a.id) for a in approvals))
+'''
+
+
 def backend():
     return os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://').split(':')[0]
 
@@ -229,6 +269,13 @@ class Databases:
     def tool(self, *args, check=True):
         return self.run(sys.executable, TOOL, *args, check=check)
 
+    def approvals(self, database, *kinds):
+        "Approved requests of kinds in database: their numbers as strings"
+        result = self.run(sys.executable, '-c', APPROVE, self.conf,
+            database, *kinds, check=False)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip().splitlines()[-1].split()
+
     def cleanup(self):
         if backend() != 'sqlite':
             for name in self.created:
@@ -261,10 +308,15 @@ class HandoverTestCase(unittest.TestCase):
     def setUpClass(cls):
         cls.dbs = Databases()
         cls.source = build_source(cls.dbs)
+        cls.approved = cls.dbs.approvals(cls.source, *['handover'] * 6)
 
     @classmethod
     def tearDownClass(cls):
         cls.dbs.cleanup()
+
+    def approval(self):
+        "An approved export request of the source database, unused"
+        return self.approved.pop()
 
     def bundle(self, name):
         return os.path.join(self.dbs.tmp, name)
@@ -275,7 +327,8 @@ class HandoverTestCase(unittest.TestCase):
         from sakai_line.handover import normalise, read_bundle
         dbs = self.dbs
         first = self.bundle('first.zip')
-        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', first)
+        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', first,
+            '--approval', self.approval())
         data, schema = read_bundle(first, PASSPHRASE)
         # the users who wrote through the webhook are handed over
         self.assertLessEqual(set(dbs.used['users']),
@@ -287,6 +340,7 @@ class HandoverTestCase(unittest.TestCase):
                 'line.source.visit', 'party.consent',
                 'counseling.slot', 'counseling.booking',
                 'counseling.record', 'counseling.record.step',
+                'counseling.record.amendment',
                 'counseling.agency', 'counseling.referral',
                 'questionnaire', 'questionnaire.response',
                 'questionnaire.response.answer',
@@ -306,7 +360,9 @@ class HandoverTestCase(unittest.TestCase):
             '-i', first)
         self.assertIn('取り込みました', result.stdout)
         second = self.bundle('second.zip')
-        dbs.tool('export', '-c', dbs.conf, '-d', target, '-o', second)
+        approval, = dbs.approvals(target, 'handover')
+        dbs.tool('export', '-c', dbs.conf, '-d', target, '-o', second,
+            '--approval', approval)
         again, _ = read_bundle(second, PASSPHRASE)
         first_n, second_n = normalise(data), normalise(again)
         self.assertEqual(sorted(first_n), sorted(second_n))
@@ -329,7 +385,8 @@ class HandoverTestCase(unittest.TestCase):
         from sakai_line import archive
         dbs = self.dbs
         bundle = self.bundle('encrypted.zip')
-        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', bundle)
+        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', bundle,
+            '--approval', self.approval())
         with open(bundle, 'rb') as fp:
             raw = fp.read()
         with archive.reader(bundle) as zipped:
@@ -351,8 +408,10 @@ class HandoverTestCase(unittest.TestCase):
         env = dict(dbs.env)
         env.pop('SAKAI_HANDOVER_PASSPHRASE')
         plain = self.bundle('plain.zip')
+        unused = self.approval()
         result = subprocess.run([sys.executable, TOOL, 'export', '-c',
-                dbs.conf, '-d', self.source, '-o', plain], env=env,
+                dbs.conf, '-d', self.source, '-o', plain,
+                '--approval', unused], env=env,
             capture_output=True, text=True)
         self.assertEqual(result.returncode, 2)
         self.assertIn('パスワードなしでは書き出せません', result.stderr)
@@ -362,7 +421,8 @@ class HandoverTestCase(unittest.TestCase):
         with open(dbs.conf) as src, open(demo_conf, 'w') as dst:
             dst.write(src.read() + '\n[sakai_line]\ndemo = True\n')
         result = subprocess.run([sys.executable, TOOL, 'export', '-c',
-                demo_conf, '-d', self.source, '-o', plain], env=env,
+                demo_conf, '-d', self.source, '-o', plain,
+                '--without-approval'], env=env,
             capture_output=True, text=True)
         self.assertEqual(result.returncode, 0, result.stderr)
         with archive.reader(plain) as zipped:
@@ -383,7 +443,8 @@ class HandoverTestCase(unittest.TestCase):
         from sakai_line import archive
         dbs = self.dbs
         good = self.bundle('good.zip')
-        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', good)
+        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', good,
+            '--approval', self.approval())
         bad = self.bundle('bad.zip')
         with archive.reader(good, PASSPHRASE) as src, \
                 archive.writer(bad, PASSPHRASE) as dst:
@@ -402,3 +463,30 @@ class HandoverTestCase(unittest.TestCase):
         for name in ['schema.json', 'checksums.sha256', 'README.txt',
                 'data/line.user.json']:
             self.assertIn(name, names)
+
+    def test_approval(self):
+        """The export needs an auditor's approval, used once; only a demo
+        database exports without one"""
+        dbs = self.dbs
+        bundle = self.bundle('approved.zip')
+        result = dbs.tool('export', '-c', dbs.conf, '-d', self.source,
+            '-o', bundle, check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('監査担当の承認が必要', result.stderr)
+        result = dbs.tool('export', '-c', dbs.conf, '-d', self.source,
+            '-o', bundle, '--without-approval', check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('デモ用', result.stderr)
+        self.assertFalse(os.path.exists(bundle))
+
+        approval = self.approval()
+        dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', bundle,
+            '--approval', approval)
+        self.assertTrue(os.path.exists(bundle))
+        again = self.bundle('again.zip')
+        result = dbs.tool('export', '-c', dbs.conf, '-d', self.source,
+            '-o', again, '--approval', approval, check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn('使用済み', result.stderr)
+        self.assertEqual(
+            [n for n in os.listdir(dbs.tmp) if n.startswith('again')], [])

@@ -52,6 +52,27 @@ with patch('sakai_counseling.booking.utcnow', return_value=at), \\
     Message.deliver(Message.search([('state', '=', 'queued')]))
     transaction.commit()
 """
+# Time travel for the counselor: her record completed after the session,
+# as she clicks 完了 (her user, access checked as for the web client)
+COMPLETE_AT = """
+import sys, datetime as dt
+from unittest.mock import patch
+import trytond.config as config
+config.update_etc(sys.argv[1])
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+at = dt.datetime.fromisoformat(sys.argv[3])
+pool = Pool(sys.argv[2])
+pool.init()
+with Transaction().start(sys.argv[2], 0) as transaction:
+    user, = pool.get('res.user').search([('login', '=', 'counselor1')])
+with patch('sakai_counseling.counseling.utcnow', return_value=at), \\
+        Transaction().start(sys.argv[2], user.id,
+            context={'_check_access': True}) as transaction:
+    Record = pool.get('counseling.record')
+    Record.complete(Record.browse([int(sys.argv[4])]))
+    transaction.commit()
+"""
 # What she answers, by the start of a choice's label; other questions
 # get their first choice
 PREFERRED = ['すぐに仕事を探したい', '1 ']
@@ -379,7 +400,20 @@ class NewcomerTestCase(unittest.TestCase):
         rpc('model.counseling.record.write', [record_id], {
                 'notes': "事務職を希望。方向性が定まった。",
                 'direction_clear': True})
-        rpc('model.counseling.record.complete', [record_id])
+        # Not before the session has taken place
+        with self.assertRaises(AssertionError) as cm:
+            rpc('model.counseling.record.complete', [record_id])
+        self.assertIn("行われる前には完了できません", str(cm.exception))
+        booking, = rpc('model.counseling.booking.read', [booking_id],
+            ['state', 'start'])
+        self.assertEqual(booking['state'], 'booked')
+        start = booking['start']
+        if isinstance(start, dict):  # JSON-RPC's datetime
+            start = dt.datetime(start['year'], start['month'], start['day'],
+                start['hour'], start['minute'])
+        subprocess.run([sys.executable, '-c', COMPLETE_AT, self.conf, 'demo',
+                (start + dt.timedelta(hours=1)).isoformat(), str(record_id)],
+            env=self.env, check=True, capture_output=True, timeout=120)
         booking, = rpc('model.counseling.booking.read', [booking_id],
             ['state'])
         self.assertEqual(booking['state'], 'done')

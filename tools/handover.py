@@ -6,10 +6,12 @@
 
 Usage::
 
-    tools/handover.py export -c CONF -d DB -o bundle.zip
+    tools/handover.py export -c CONF -d DB -o bundle.zip --approval N
     tools/handover.py import -c CONF -d DB -i bundle.zip     (empty DB only)
-    tools/handover.py erase -c CONF -d DB --confirm DB [--by NAME]
-        [--report erasure-report.html] [--backups /var/backups/sakai]
+    tools/handover.py erase -c CONF -d DB --confirm DB --approval N
+        [--by NAME] [--report erasure-report.html]
+        [--backups /var/backups/sakai]
+    tools/handover.py vacuum -c CONF -d DB     (after an erasure, again)
     tools/handover.py import-csv -c CONF -d DB --kind registrants|employers
         -i file.csv [--dry-run]
 
@@ -17,6 +19,12 @@ The bundle and the file of bad CSV rows are AES-256 password zips: the
 passphrase is read from the file given with --passphrase-file, else from
 the environment variable SAKAI_HANDOVER_PASSPHRASE, never from the command
 line.  Without one they are written only in demo mode ([sakai_line] demo).
+
+The export and the erasure need a second person's approval: the system
+administrator requests it in the back office (就業支援 › 承認依頼), an
+auditor approves it, and its number is given with --approval; it is used
+up (one approval, one run, within 7 days of the approval).  Only a demo
+database ([sakai_line] demo = True) runs them with --without-approval.
 
 See docs/handover.md.
 """
@@ -38,9 +46,17 @@ def parse_args(argv=None):
         p.add_argument('--passphrase-file',
             help="file whose first line is the passphrase (else the "
             "environment variable %s)" % PASSPHRASE_ENV)
+
+    def approval(p):
+        p.add_argument('--approval', type=int,
+            help="the number of the request an auditor approved "
+            "(Employment Support > Approvals)")
+        p.add_argument('--without-approval', action='store_true',
+            help="demo databases only ([sakai_line] demo = True)")
     p = sub.add_parser('export', help="write the handover bundle")
     common(p)
     passphrase(p)
+    approval(p)
     p.add_argument('-o', '--output', required=True)
     p = sub.add_parser('import', help="load a bundle into an empty database")
     common(p)
@@ -50,11 +66,15 @@ def parse_args(argv=None):
     common(p)
     p.add_argument('--confirm', required=True,
         help="the database name again, to confirm")
+    approval(p)
     p.add_argument('--by', default='', help="who runs the erasure")
     p.add_argument('--report', help="write the erasure report (HTML) here")
     p.add_argument('--backups',
         help="the backup folder (tools/backup.py --dest) whose backups the "
         "report lists for destruction; default [sakai_line] backup_dir")
+    p = sub.add_parser('vacuum', help="rewrite the erased tables without "
+        "their old row versions (when the erasure's own VACUUM did not)")
+    common(p)
     p = sub.add_parser('import-csv',
         help="import the previous operator's registrant or employer list")
     common(p)
@@ -95,6 +115,12 @@ def main(argv=None):
         print("パスワードを読めません: %s" % exception, file=sys.stderr)
         return 2
 
+    if args.command in {'export', 'erase'}:
+        refused = check_approval(args, demo_mode())
+        if refused:
+            print(refused, file=sys.stderr)
+            return 2
+
     if args.command == 'export':
         try:
             archive.require(passphrase, demo_mode(), "引継ぎデータ")
@@ -102,12 +128,30 @@ def main(argv=None):
             print("%s\n（%s またはパスワードファイル --passphrase-file）"
                 % (exception, PASSPHRASE_ENV), file=sys.stderr)
             return 2
+        from trytond.exceptions import UserError
+        from sakai_line.handover_wizard import export_bundle
+
+        # written beside, and named as asked once the approval's use is
+        # committed: no bundle without a used approval
+        partial = args.output + '.part'
 
         def export():
-            with open(args.output, 'wb') as fp:
-                os.chmod(args.output, 0o600)
-                return handover.write_bundle(fp, args.database, passphrase)
-        counts = run(args.database, export)
+            with open(partial, 'wb') as fp:
+                os.chmod(partial, 0o600)
+                return export_bundle(fp, args.database, passphrase,
+                    args.approval, 'tools/handover.py export',
+                    demo=args.without_approval)
+        try:
+            counts = run(args.database, export)
+        except BaseException as exception:
+            if os.path.exists(partial):
+                os.remove(partial)
+            if not isinstance(exception, UserError):
+                raise
+            print("出力を中止しました: %s" % exception.message,
+                file=sys.stderr)
+            return 2
+        os.replace(partial, args.output)
         print("引継ぎデータを出力しました: %s（%s）" % (args.output,
                 "AES-256 パスワード付き zip" if passphrase
                 else "暗号化なし: デモ用"))
@@ -129,32 +173,32 @@ def main(argv=None):
         return 0
     elif args.command == 'import-csv':
         return import_csv(args, passphrase)
+    elif args.command == 'vacuum':
+        from sakai_line import erasure
+        return 0 if vacuum(args, run(args.database, erasure.erased_tables)) \
+            else 1
     elif args.command == 'erase':
         if args.confirm != args.database:
             print("--confirm にデータベース名 %r を指定してください。"
                 "消去は元に戻せません。" % args.database, file=sys.stderr)
             return 2
+        from trytond.exceptions import UserError
         from sakai_line import erasure
 
         def erase():
-            return (erasure.erase_all(args.database, args.by, args.backups),
+            return (erasure.erase_approved(args.database, args.approval,
+                    args.by, args.backups, demo=args.without_approval),
                 erasure.erased_tables())
-        report, tables = run(args.database, erase)
+        try:
+            report, tables = run(args.database, erase)
+        except UserError as exception:
+            print("消去を中止しました: %s" % exception.message,
+                file=sys.stderr)
+            return 2
         # After the commit: the old values are still in dead row versions
         # (and SQLite's free pages) until the tables are rewritten
-        try:
-            left = erasure.vacuum(args.database, tables)
-        except Exception as exception:
-            print("消去は確定しましたが、VACUUM に失敗しました: %s\n"
-                "古い値がデータベースファイルに残っています。同じコマンドを"
-                "もう一度実行してください。" % exception, file=sys.stderr)
+        if not vacuum(args, tables):
             return 1
-        dead = {t: n for t, n in left.items() if n}
-        if dead:
-            print("VACUUM 後も古い行が残っています: %s\n同じコマンドを"
-                "もう一度実行してください。" % dead, file=sys.stderr)
-            return 1
-        print("VACUUM で上書き前の値を取り除きました（%d 表）。" % len(tables))
         for path, database, created in erasure.backups(args.backups):
             print("  消去が必要なバックアップ: %s" % path)
         if args.report:
@@ -163,6 +207,45 @@ def main(argv=None):
             print("消去報告書を書き出しました: %s" % args.report)
         print("個人情報を消去しました（データベース %s）。" % args.database)
         return 0
+
+
+def vacuum(args, tables):
+    "Rewrite the erased tables; False (and why, printed) if it failed"
+    from sakai_line import erasure
+    again = ("消去は確定しています（報告書は 就業支援 › 消去報告書）。"
+        "tools/handover.py vacuum -c %s -d %s を実行してください。"
+        % (args.config, args.database))
+    try:
+        left = erasure.vacuum(args.database, tables)
+    except Exception as exception:
+        print("VACUUM に失敗しました: %s\n古い値がデータベースファイルに"
+            "残っています。%s" % (exception, again), file=sys.stderr)
+        return False
+    dead = {t: n for t, n in left.items() if n}
+    if dead:
+        print("VACUUM 後も古い行が残っています: %s\n%s" % (dead, again),
+            file=sys.stderr)
+        return False
+    print("VACUUM で上書き前の値を取り除きました（%d 表）。" % len(tables))
+    return True
+
+
+def check_approval(args, demo):
+    """Why the command cannot run as asked (None if it can): an approval
+    number is needed, --without-approval only on a demo database"""
+    if args.without_approval:
+        if args.approval:
+            return "--approval と --without-approval は同時に指定できません。"
+        if not demo:
+            return ("--without-approval はデモ用のデータベース"
+                "（[sakai_line] demo = True）でだけ使えます。")
+        return None
+    if not args.approval:
+        what = "引継ぎデータの出力" if args.command == 'export' else "消去"
+        return ("%sには監査担当の承認が必要です。管理画面の 就業支援 › "
+            "承認依頼 で依頼し、承認された承認番号を --approval で指定して"
+            "ください。" % what)
+    return None
 
 
 def import_csv(args, passphrase=None):

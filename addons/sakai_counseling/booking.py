@@ -10,6 +10,13 @@ LINE.  A booking takes its slot (see slot.py) and keeps it in
 database itself refuses a second booking of a slot.  Job introduction is
 open only to people whose career direction a counseling record has marked
 clear.
+
+The form's read-only fields are the booking's own code's to set, whoever
+calls: a booking's counselor and times are its slot's (it moves by choosing
+another slot), its state changes through the workflow's buttons, and the
+rest is recorded by the system.  A write through RPC that names them is
+refused, and ``validate`` holds that a booking not cancelled holds its slot
+with the slot's counselor and times, within the counseling hours.
 """
 import datetime as dt
 
@@ -19,7 +26,7 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Unique, Workflow, fields
 from trytond.pool import Pool
-from trytond.pyson import Eval, If
+from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from sakai_line.configuration import (
@@ -27,7 +34,7 @@ from sakai_line.configuration import (
 
 from .counseling import person_name
 from .exceptions import BookingError, SlotTaken
-from .slot import KINDS, METHODS, to_local, to_utc
+from .slot import KINDS, METHODS, external_call, to_local, to_utc
 
 STATES = [
     ('booked', "Booked"),
@@ -135,6 +142,13 @@ class Booking(Workflow, ModelSQL, ModelView):
     color = fields.Function(fields.Char("Colour"), 'get_color')
 
     del _states
+
+    # Set only by the booking's own code (see the module's docstring)
+    _owned = {'counselor', 'start', 'end', 'active_slot', 'state', 'source',
+        'confirmed', 'booked_at', 'cancelled_at', 'cancelled_by',
+        'reminded_day_before', 'reminded_hour_before', 'records'}
+    # Changed by staff only while the booking is booked
+    _while_booked = {'kind', 'method', 'slot', 'line_user', 'client'}
 
     @classmethod
     def __setup__(cls):
@@ -285,6 +299,97 @@ class Booking(Workflow, ModelSQL, ModelView):
             if not booking.line_user and not booking.client:
                 raise BookingError(gettext(
                         'sakai_counseling.msg_booking_person_required'))
+        Programme = Pool().get('support.programme')
+        programme = Programme(1)
+        held = not field_names or bool(field_names
+            & {'slot', 'active_slot', 'counselor', 'start', 'end', 'state'})
+        times = not field_names or bool(field_names
+            & {'slot', 'counselor', 'start', 'end', 'method'})
+        for booking in bookings:
+            if held:
+                booking.check_slot_held()
+            if times and booking.state == 'booked':
+                # The programme's hours, length and closures for its method
+                booking.slot.check_times(programme, methods=[booking.method])
+
+    def check_slot_held(self):
+        """A booking not cancelled holds its slot and has the slot's
+        counselor and times; a cancelled one holds no slot.  With the
+        unique active slot, no two live bookings share a slot, nor a
+        counselor's time (slots of a counselor do not overlap)."""
+        slot = self.slot
+        if self.state == 'cancelled':
+            holds = self.active_slot is None
+        else:
+            holds = (self.active_slot == slot
+                and self.counselor == slot.counselor
+                and (self.start, self.end) == (slot.start, slot.end))
+        if not holds:
+            raise BookingError(gettext(
+                    'sakai_counseling.msg_booking_slot_not_held',
+                    booking=self.rec_name, slot=slot.rec_name))
+
+    @classmethod
+    def check_owned_fields(cls, values, bookings=None):
+        """Refuse values a user may not write through RPC to bookings (None
+        on creation): what the booking's code sets, and what is frozen once
+        the booking is no longer booked (the form shows them read-only; the
+        client alone does not hold it).  Values that leave a booking as it
+        is, or as its default, are let through: clients may resend them."""
+        names = cls._changing(values, bookings)
+        if 'state' in names:
+            raise BookingError(gettext(
+                    'sakai_counseling.msg_booking_state_owned'))
+        if names & {'counselor', 'start', 'end'}:
+            raise BookingError(gettext(
+                    'sakai_counseling.msg_booking_times_owned'))
+        owned = sorted(names & cls._owned)
+        if owned:
+            raise BookingError(gettext(
+                    'sakai_counseling.msg_booking_field_owned',
+                    fields=cls._field_labels(owned)))
+        for booking in bookings or []:
+            if booking.state == 'booked':
+                continue
+            frozen = sorted(
+                cls._changing(values, [booking]) & cls._while_booked)
+            if frozen:
+                states = dict(cls.fields_get(['state'])['state']['selection'])
+                raise BookingError(gettext(
+                        'sakai_counseling.msg_booking_frozen',
+                        booking=booking.rec_name,
+                        state=states[booking.state],
+                        fields=cls._field_labels(frozen)))
+
+    @classmethod
+    def _changing(cls, values, bookings=None):
+        """The names in values that change one of bookings, or a default
+        when bookings is None"""
+        if bookings is None:
+            rows = [cls.default_get(list(values), with_rec_name=False)]
+        else:
+            rows = [{n: getattr(b, n) for n in values if n in cls._fields}
+                for b in bookings]
+        changing = set()
+        for name, value in values.items():
+            field = cls._fields.get(name)
+            if field is None or field._type in {'one2many', 'many2many'}:
+                # actions on lines: none changes nothing
+                if value:
+                    changing.add(name)
+                continue
+            for row in rows:
+                stored = getattr(row.get(name), 'id', row.get(name))
+                if (value or None) != (stored or None):
+                    changing.add(name)
+                    break
+        return changing
+
+    @classmethod
+    def _field_labels(cls, names):
+        "The fields' labels as the user reads them"
+        fields_ = cls.fields_get(names)
+        return '、'.join('「%s」' % fields_[n]['string'] for n in names)
 
     # Taking and giving back slots
 
@@ -337,6 +442,9 @@ class Booking(Workflow, ModelSQL, ModelView):
         Slot = pool.get('counseling.slot')
         # Refuse who may not book before telling whether the slot is free
         pool.get('ir.model.access').check(cls.__name__, 'create')
+        if external_call():
+            for values in vlist:
+                cls.check_owned_fields(values)
         vlist = [v.copy() for v in vlist]
         slots = []
         for values in vlist:
@@ -354,23 +462,38 @@ class Booking(Workflow, ModelSQL, ModelView):
     @classmethod
     def write(cls, *args):
         Slot = Pool().get('counseling.slot')
+        external = external_call()
         actions = iter(args)
         moved, released, taken = [], [], []
         args = []
         for bookings, values in zip(actions, actions):
+            if external:
+                cls.check_owned_fields(values, bookings)
             values = values.copy()
-            if 'slot' in values:
-                for booking in bookings:
-                    if booking.slot.id == values['slot']:
-                        continue
+            if values.get('state') == 'cancelled':
+                # The workflow's cancelled gives the slot back in the same
+                # write: no booking is ever live without its slot
+                values['active_slot'] = None
+            new_slot = None
+            if values.get('slot') is not None:
+                new_slot = values.pop('slot')
+            for booking in bookings:
+                if new_slot is not None and booking.slot.id != new_slot:
+                    if booking.state != 'booked':
+                        raise BookingError(gettext(
+                                'sakai_counseling.msg_booking_move_not_booked',
+                                booking=booking.rec_name))
                     booking_values = values.copy()
+                    booking_values['slot'] = new_slot
                     booking_values.setdefault('kind', booking.kind)
                     booking_values.setdefault('method', booking.method)
                     taken.append(cls._take(booking_values))
                     released.append(booking.slot)
                     args.extend(([booking], booking_values))
                     moved.append(booking)
-                values.pop('slot')
+                elif (values.keys() & {'kind', 'method'}
+                        and booking.state == 'booked'):
+                    booking._check_offered(values)
             args.extend((bookings, values))
         if moved:
             # Free the old slots first: a booking may move into another's
@@ -382,6 +505,21 @@ class Booking(Workflow, ModelSQL, ModelView):
         cls._link_clients(sum(args[::2], []))
         if moved:
             cls._tell(moved, 'sakai_counseling.msg_booking_moved')
+
+    def _check_offered(self, values):
+        "The slot offers the kind and method values change to"
+        kind = values.get('kind', self.kind)
+        method = values.get('method', self.method)
+        if not self.slot.offers(kind, method):
+            raise BookingError(gettext(
+                    'sakai_counseling.msg_booking_slot_offers',
+                    slot=self.slot.rec_name))
+        if kind != self.kind:
+            line_user = values.get('line_user', self.line_user)
+            client = values.get('client', self.client)
+            self._check_job_introduction({'kind': kind,
+                    'line_user': getattr(line_user, 'id', line_user),
+                    'client': getattr(client, 'id', client)})
 
     @classmethod
     def delete(cls, bookings):
@@ -442,8 +580,8 @@ class Booking(Workflow, ModelSQL, ModelView):
         by = Transaction().context.get('cancelled_by', 'staff')
         Slot = Pool().get('counseling.slot')
         Slot.mark_free([b.active_slot for b in bookings if b.active_slot])
+        # The transition's write of the state releases the active slot
         cls.write(bookings, {
-                'active_slot': None,
                 'cancelled_at': utcnow(),
                 'cancelled_by': by,
                 })

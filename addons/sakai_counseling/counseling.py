@@ -16,8 +16,15 @@ Counting rules, defined here once and used by the reports:
 - a *counseling user* of a period is a person (client file, or the LINE
   account while there is no file) with at least one consultation of the
   kind in the period; a person counts once however many sessions they had.
+
+Who changes a record: only its counselor, and only while it is a draft.
+Other counselors read it (team work).  A completed record is never
+rewritten: corrections and additions are dated, signed amendments kept
+with it, and the original stays as it was written.  A session is completed
+once it has taken place, never before.
 """
 import datetime as dt
+from functools import wraps
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -27,10 +34,24 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from sakai_line.configuration import utcnow
+from sakai_line.configuration import to_tokyo, utcnow
 
-from .exceptions import RecordError
+from .exceptions import RecordAccessError, RecordError
 from .slot import KINDS, METHODS
+
+
+def checked_first(check):
+    """Call cls.<check>(records) for users before ModelView.button checks
+    them: Tryton refuses with the button's code name (「complete」), our
+    check tells in Japanese why"""
+    def decorator(func):
+        @wraps(func)
+        def wrapper(cls, records, *args, **kwargs):
+            if Transaction().check_access:
+                getattr(cls, check)(records)
+            return func(cls, records, *args, **kwargs)
+        return wrapper
+    return decorator
 
 
 def person_name(client, line_user):
@@ -90,6 +111,10 @@ class Record(Workflow, ModelSQL, ModelView):
         help="Check when self-understanding and understanding of work have "
         "grown and the person's career direction is clear: this opens job "
         "introduction to them.")
+    amendments = fields.One2Many('counseling.record.amendment', 'record',
+        "Amendments", states={'readonly': Eval('state') != 'done'},
+        help="Corrections and additions made after the record was "
+        "completed, dated and signed; the record itself stays as written.")
     state = fields.Selection([
             ('draft', "Draft"),
             ('done', "Done"),
@@ -101,17 +126,13 @@ class Record(Workflow, ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('start', 'DESC'), ('id', 'DESC')]
+        # No way back to draft: a completed record is amended, not reopened
         cls._transitions |= {
             ('draft', 'done'),
-            ('done', 'draft'),
             }
         cls._buttons.update({
                 'complete': {
                     'invisible': Eval('state') != 'draft',
-                    'depends': ['state'],
-                    },
-                'reopen': {
-                    'invisible': Eval('state') != 'done',
                     'depends': ['state'],
                     },
                 })
@@ -159,8 +180,9 @@ class Record(Workflow, ModelSQL, ModelView):
         return person_name(self.client, self.line_user)
 
     def get_rec_name(self, name):
+        # The day of the session in Japan
         return '%s %s' % (
-            self.start.strftime('%Y-%m-%d') if self.start else '',
+            to_tokyo(self.start).strftime('%Y-%m-%d') if self.start else '',
             self.person)
 
     @classmethod
@@ -172,7 +194,59 @@ class Record(Workflow, ModelSQL, ModelView):
                         'sakai_counseling.msg_record_person_required'))
 
     @classmethod
+    def check_own(cls, records, message='sakai_counseling.msg_record_not_own'):
+        "Refuse unless the user is the counselor of every record"
+        user = Transaction().user
+        for record in records:
+            if record.counselor.id != user:
+                raise RecordAccessError(gettext(message,
+                        record=record.rec_name,
+                        counselor=record.counselor.rec_name))
+
+    @classmethod
+    def check_draft(cls, records):
+        "Refuse to rewrite completed records"
+        for record in records:
+            if record.state == 'done':
+                raise RecordAccessError(gettext(
+                        'sakai_counseling.msg_record_done',
+                        record=record.rec_name))
+
+    @classmethod
+    def check_values(cls, values):
+        """Refuse values only the code may set: the state (buttons) and
+        another counselor"""
+        if 'state' in values and values['state'] != 'draft':
+            raise RecordAccessError(gettext(
+                    'sakai_counseling.msg_record_state_button'))
+        if values.get('counselor', Transaction().user) != Transaction().user:
+            raise RecordAccessError(gettext(
+                    'sakai_counseling.msg_record_counselor_self'))
+
+    @classmethod
+    def create(cls, vlist):
+        if Transaction().check_access:
+            for values in vlist:
+                cls.check_values(values)
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        if Transaction().check_access:
+            actions = iter(args)
+            for records, values in zip(actions, actions):
+                cls.check_own(records)
+                cls.check_values(values)
+                # Amendments are added to completed records: their own
+                # model refuses to change or delete them
+                if set(values) - {'amendments'}:
+                    cls.check_draft(records)
+        super().write(*args)
+
+    @classmethod
     def delete(cls, records):
+        if Transaction().check_access:
+            cls.check_own(records)
         for record in records:
             if record.state == 'done':
                 raise RecordError(gettext(
@@ -181,22 +255,49 @@ class Record(Workflow, ModelSQL, ModelView):
         super().delete(records)
 
     @classmethod
+    def copy(cls, records, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('amendments', None)
+        return super().copy(records, default=default)
+
+    @classmethod
+    def check_complete(cls, records):
+        "Say in Japanese why records cannot be completed by the user"
+        pool = Pool()
+        Button = pool.get('ir.model.button')
+        User = pool.get('res.user')
+        groups = Button.get_groups(cls.__name__, 'complete')
+        if groups and not groups & set(User.get_groups()):
+            raise RecordAccessError(gettext(
+                    'sakai_counseling.msg_record_complete_group'))
+        cls.check_own(records)
+        for record in records:
+            if record.state != 'draft':
+                raise RecordAccessError(gettext(
+                        'sakai_counseling.msg_record_already_done',
+                        record=record.rec_name))
+
+    @classmethod
+    @checked_first('check_complete')
     @ModelView.button
     @Workflow.transition('done')
     def complete(cls, records):
         Booking = Pool().get('counseling.booking')
+        now = utcnow()
         for record in records:
+            # A session is recorded as held once it has started
+            start = max(filter(None, [record.start,
+                        record.booking.start if record.booking else None]))
+            if start > now:
+                raise RecordError(gettext(
+                        'sakai_counseling.msg_record_complete_future',
+                        record=record.rec_name,
+                        start=to_tokyo(start).strftime('%Y-%m-%d %H:%M')))
             if not record.end:
                 record.end = record.start + dt.timedelta(hours=1)
         cls.save(records)
         Booking.hold([r.booking for r in records
                 if r.booking and r.booking.state == 'booked'])
-
-    @classmethod
-    @ModelView.button
-    @Workflow.transition('draft')
-    def reopen(cls, records):
-        pass
 
     # Counting rules (see the module docstring)
 
@@ -272,3 +373,144 @@ class RecordStep(sequence_ordered(), ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls.__access__.add('record')
+
+    @classmethod
+    def create(cls, vlist):
+        if Transaction().check_access:
+            cls.check_records(
+                [v['record'] for v in vlist if v.get('record') is not None])
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        if Transaction().check_access:
+            actions = iter(args)
+            for steps, values in zip(actions, actions):
+                ids = [s.record.id for s in steps]
+                if values.get('record') is not None:
+                    ids.append(values['record'])
+                cls.check_records(ids)
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, steps):
+        if Transaction().check_access:
+            cls.check_records([s.record.id for s in steps])
+        super().delete(steps)
+
+    @classmethod
+    def check_records(cls, ids):
+        "The steps are part of the record: changed as it is"
+        Record = Pool().get('counseling.record')
+        records = Record.browse(list(set(ids)))
+        Record.check_own(records)
+        Record.check_draft(records)
+
+
+class RecordAmendment(ModelSQL, ModelView):
+    """Counseling Record Amendment
+
+    A correction or addition to a completed record, dated and signed by
+    its counselor; the record keeps what was first written.  Amendments are
+    never changed or deleted by users."""
+    __name__ = 'counseling.record.amendment'
+
+    _states = {'readonly': Eval('id', -1) >= 0}
+
+    record = fields.Many2One('counseling.record', "Record", required=True,
+        ondelete='RESTRICT', states=_states,
+        domain=[('state', '=', 'done')])
+    date = fields.DateTime("Date", required=True, readonly=True)
+    author = fields.Many2One('res.user', "Author", required=True,
+        readonly=True)
+    reason = fields.Char("Reason", required=True, states=_states,
+        help="Why the record is amended: a mistake corrected, something "
+        "left out, something learnt later.")
+    text = fields.Text("Amendment", required=True, states=_states,
+        help="The correction or addition, as it should be read with the "
+        "record.")
+    sensitive = fields.Boolean("DV or Health Notes", states=_states,
+        help="Check when the amendment tells of violence at home or of "
+        "health: the record is then marked so and only counselors read it.")
+    direction_clear = fields.Boolean("Career Direction Clear",
+        states=_states,
+        help="Check when the person's career direction is found clear "
+        "after all: the record is then marked so, which opens job "
+        "introduction to them.")
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order = [('date', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def default_date(cls):
+        return utcnow().replace(microsecond=0)
+
+    @classmethod
+    def default_author(cls):
+        return Transaction().user
+
+    def get_rec_name(self, name):
+        date = (to_tokyo(self.date).strftime('%Y-%m-%d %H:%M')
+            if self.date else '')
+        return '%s %s' % (date, self.reason or '')
+
+    @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        Record = pool.get('counseling.record')
+        transaction = Transaction()
+        if transaction.check_access:
+            vlist = [v.copy() for v in vlist]
+            for values in vlist:
+                # Dated and signed by the server, whatever the caller sends
+                values['date'] = cls.default_date()
+                values['author'] = transaction.user
+                if values.get('record') is not None:
+                    record = Record(values['record'])
+                    Record.check_own([record],
+                        'sakai_counseling.msg_amendment_not_own')
+                    if record.state != 'done':
+                        raise RecordAccessError(gettext(
+                                'sakai_counseling.msg_amendment_draft',
+                                record=record.rec_name))
+        amendments = super().create(vlist)
+        cls.mark_records(amendments)
+        return amendments
+
+    @classmethod
+    def mark_records(cls, amendments):
+        """Mark the records as the amendments say: DV or health notes, a
+        clear direction (never unmarked: the amendment tells when)"""
+        Record = Pool().get('counseling.record')
+        to_write = []
+        for name in ['sensitive', 'direction_clear']:
+            records = list(dict.fromkeys(a.record for a in amendments
+                    if getattr(a, name) and not getattr(a.record, name)))
+            if records:
+                to_write.extend([records, {name: True}])
+        if to_write:
+            with Transaction().set_context(_check_access=False):
+                Record.write(*to_write)
+
+    @classmethod
+    def write(cls, *args):
+        if Transaction().check_access:
+            for amendments in args[::2]:
+                for amendment in amendments:
+                    raise RecordAccessError(gettext(
+                            'sakai_counseling.msg_amendment_readonly',
+                            amendment=amendment.rec_name))
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, amendments):
+        if Transaction().check_access:
+            for amendment in amendments:
+                raise RecordAccessError(gettext(
+                        'sakai_counseling.msg_amendment_delete',
+                        amendment=amendment.rec_name))
+        super().delete(amendments)

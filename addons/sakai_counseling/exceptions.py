@@ -2,7 +2,7 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 from trytond.exceptions import UserError
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 
 
 class ClientValidationError(ValidationError):
@@ -43,3 +43,7 @@ class RecordError(ValidationError):
 
 class ConsentError(UserError):
     pass
+
+
+class RecordAccessError(AccessError):
+    "A counseling record changed by someone else or after completion"

@@ -21,6 +21,8 @@ class Handover(metaclass=PoolMeta):
             ('counseling.step', {'meaning': "支援の段階"}),
             ('counseling.record', {'meaning': "相談記録"}),
             ('counseling.record.step', {'meaning': "相談記録の段階"}),
+            ('counseling.record.amendment', {
+                    'meaning': "相談記録の追記・訂正（日時・記入者・理由）"}),
             ('counseling.agency', {'meaning': "関係機関"}),
             ('counseling.referral', {'meaning': "関係機関への紹介"}),
             ]
@@ -34,6 +36,8 @@ class Handover(metaclass=PoolMeta):
                 'counseling.booking': {'meaning': "相談予約"},
                 'counseling.record': {'meaning': "相談記録"},
                 'counseling.record.step': {'meaning': "相談記録の段階"},
+                'counseling.record.amendment': {
+                    'meaning': "相談記録の追記・訂正"},
                 'counseling.referral': {'meaning': "関係機関への紹介"},
                 })
         return models

@@ -8,13 +8,27 @@ appointment, lies within the counseling day (06:00 to 01:00 the next day by
 default; a slot after midnight belongs to the day before) and outside
 closures.  A counselor's slots never overlap, and a slot is taken by one
 booking only (see booking.py).
+
+Two coordinators creating the same counselor's week at the same moment
+both find it free and both insert: a search cannot hold "never overlap".
+On PostgreSQL an exclusion constraint does (see ``Slot.__setup__``); on
+SQLite, which runs one writer at a time, the search before saving does.
+A taken slot keeps its times and counselor while its booking holds it,
+and only the booking's code marks it taken or free.
 """
 import datetime as dt
 
+from sql import Table
+from sql.conditionals import Coalesce
+from sql.operators import Exists
+
+from trytond import backend
 from trytond.i18n import gettext
-from trytond.model import ModelSQL, ModelView, fields
+from trytond.model import Exclude, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval, Id
+from trytond.sql.functions import Range, TSRange
+from trytond.sql.operators import RangeOverlap
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
@@ -41,6 +55,21 @@ WEEKDAYS = [
     ('5', "Saturday"),
     ('6', "Sunday"),
     ]
+
+
+class Int4Range(Range):
+    "PostgreSQL's range of integers"
+    __slots__ = ()
+    _function = 'INT4RANGE'
+
+
+def external_call():
+    """Whether the running call comes from a user through RPC (the web
+    client, a script), not from the code that owns the record: buttons,
+    wizards and crons run without access checks, and RPC callers cannot set
+    the private ``_check_access`` key of the context themselves"""
+    transaction = Transaction()
+    return bool(transaction.user and transaction.check_access)
 
 
 def to_local(value):
@@ -76,7 +105,63 @@ class Slot(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
+        t = cls.__table__()
+        # A counselor is never in two slots at once, whoever saves them at
+        # the same moment.  On PostgreSQL the database holds it on every
+        # insert and update, waiting for a concurrent transaction that
+        # saves an overlapping slot and refusing the second: a lock per
+        # counselor taken before the overlap search would not, as Tryton's
+        # transactions read a snapshot taken before the lock was granted.
+        # The counselor is compared as a range of one integer so that
+        # PostgreSQL's own GiST operator classes suffice: ``counselor WITH
+        # =`` would need the btree_gist extension, which only a superuser
+        # (or a database owner on PostgreSQL 13+) may create, and without
+        # it Tryton silently drops the constraint and falls back to a
+        # check in Python under a table lock.  SQLite runs one writer at a
+        # time, so check_overlap suffices there (Tryton's own check of the
+        # constraint in Python overflows SQLite's parser on a few weeks of
+        # slots).
+        if backend.name == 'postgresql':
+            cls._sql_constraints += [
+                ('counselor_no_overlap', Exclude(t,
+                        (Int4Range(t.counselor, t.counselor, '[]'),
+                            RangeOverlap),
+                        (TSRange(t.start, t.end, '[)'), RangeOverlap)),
+                    'sakai_counseling.msg_slot_overlap_concurrent'),
+                ]
         cls._order = [('start', 'ASC'), ('counselor', 'ASC'), ('id', 'ASC')]
+
+    @classmethod
+    def __register__(cls, module_name):
+        cls._remove_raced_duplicates()
+        super().__register__(module_name)
+
+    @classmethod
+    def _remove_raced_duplicates(cls):
+        """Delete the copies of a slot that concurrent creations made before
+        the database refused overlaps (same counselor and times, never
+        booked), so that the constraint can be added; other overlaps stop
+        the update and must be resolved by staff"""
+        TableHandler = backend.TableHandler
+        if (backend.name != 'postgresql'
+                or not TableHandler.table_exist(cls._table)
+                or not TableHandler.table_exist('counseling_booking')):
+            return
+        cursor = Transaction().connection.cursor()
+        slot, other = cls.__table__(), cls.__table__()
+        booking = Table('counseling_booking')
+        cursor.execute(*slot.join(other, condition=(
+                    (other.counselor == slot.counselor)
+                    & (other.start == slot.start)
+                    & (other.end == slot.end)
+                    & (other.id < slot.id))
+                ).select(slot.id,
+                where=~Coalesce(slot.taken, False)
+                & ~Exists(booking.select(booking.id,
+                        where=booking.slot == slot.id))))
+        copies = [i for i, in cursor]
+        if copies:
+            cursor.execute(*slot.delete(where=slot.id.in_(copies)))
 
     @classmethod
     def default_counselor(cls):
@@ -130,17 +215,23 @@ class Slot(ModelSQL, ModelView):
     @classmethod
     def validate_fields(cls, slots, field_names):
         super().validate_fields(slots, field_names)
-        if field_names and not (field_names
-                & {'start', 'end', 'counselor', 'methods'}):
-            return
         Programme = Pool().get('support.programme')
         programme = Programme(1)
+        times = not field_names or bool(
+            field_names & {'start', 'end', 'counselor', 'methods'})
+        # A new slot has no booking yet
+        offers = bool(field_names and field_names & {'methods', 'kinds'})
         for slot in slots:
-            slot.check_times(programme)
-        cls.check_overlap(slots)
+            if times:
+                slot.check_times(programme)
+            if offers:
+                slot.check_booking_offered()
 
-    def check_times(self, programme):
+    def check_times(self, programme, methods=None):
+        """The slot's times follow the programme's rules for methods (by
+        default all the slot offers)"""
         Closure = Pool().get('counseling.closure')
+        methods = self.methods if methods is None else methods
         if self.end <= self.start:
             raise SlotError(gettext('sakai_counseling.msg_slot_end_before',
                     slot=self.label))
@@ -158,12 +249,12 @@ class Slot(ModelSQL, ModelView):
                     opens=programme.booking_opens.strftime('%H:%M'),
                     closes=programme.booking_closes.strftime('%H:%M')))
         for closure in Closure.covering(self.start, self.end):
-            for method in self.methods:
+            for method in methods:
                 if closure.closes(method):
                     raise SlotError(gettext(
                             'sakai_counseling.msg_slot_closed',
                             slot=self.label, closure=closure.rec_name))
-        if 'face_to_face' in self.methods:
+        if 'face_to_face' in methods:
             f2f_opens, f2f_closes = programme.face_to_face_window(
                 start.date())
             if (start < f2f_opens or end > f2f_closes
@@ -175,25 +266,97 @@ class Slot(ModelSQL, ModelView):
                         closes=programme.face_to_face_closes.strftime(
                             '%H:%M')))
 
+    def check_booking_offered(self):
+        "The booking that holds the slot keeps its kind and method offered"
+        booking = self.booking
+        if booking and not self.offers(booking.kind, booking.method):
+            raise SlotError(gettext('sakai_counseling.msg_slot_booking_offers',
+                    slot=self.label, booking=booking.rec_name))
+
     @classmethod
     def check_overlap(cls, slots):
-        "A counselor cannot be in two slots at once"
-        for slot in slots:
-            others = cls.search([
-                    ('counselor', '=', slot.counselor.id),
-                    ('id', '!=', slot.id),
-                    ('start', '<', slot.end),
-                    ('end', '>', slot.start),
-                    ], limit=1)
-            if others:
-                other, = others
-                raise SlotError(gettext('sakai_counseling.msg_slot_overlap',
-                        slot=slot.label, other=other.label))
+        """A counselor cannot be in two slots at once: slots are the slots
+        as they will be saved (unsaved or with their new values), checked
+        against each other and the others saved.  This names both slots to
+        the user; the exclusion constraint holds it under concurrency."""
+        slots = [s for s in slots if s.counselor and s.start and s.end]
+        ids = [s.id for s in slots if s.id is not None and s.id >= 0]
+        saved = {}
+        for counselor in {s.counselor for s in slots}:
+            theirs = [s for s in slots if s.counselor == counselor]
+            saved[counselor] = cls.search([
+                    ('counselor', '=', counselor.id),
+                    ('id', 'not in', ids),
+                    ('start', '<', max(s.end for s in theirs)),
+                    ('end', '>', min(s.start for s in theirs)),
+                    ])
+        for i, slot in enumerate(slots):
+            for other in slots[i + 1:] + saved[slot.counselor]:
+                if (other.counselor == slot.counselor
+                        and other.start < slot.end
+                        and slot.start < other.end):
+                    raise SlotError(gettext(
+                            'sakai_counseling.msg_slot_overlap',
+                            slot=slot.label, other=other.label))
+
+    # Only the booking's code marks a slot taken or free (see booking.py)
+    _owned = {'taken'}
+    # What a booking holding the slot copies and relies on
+    _held = {'counselor', 'start', 'end'}
+
+    @classmethod
+    def check_owned_fields(cls, values, slots=None):
+        """Refuse fields a user may not set through RPC on slots (None on
+        creation), unless they leave them as they are or as their default"""
+        current = ([cls.default_get(list(cls._owned & values.keys()),
+                        with_rec_name=False)] if slots is None
+            else [{n: getattr(s, n) for n in cls._owned} for s in slots])
+        # Booleans only (taken)
+        owned = sorted(n for n in cls._owned & values.keys()
+            if any(bool(values[n]) != bool(row.get(n)) for row in current))
+        if owned:
+            names = cls.fields_get(owned)
+            raise SlotError(gettext('sakai_counseling.msg_slot_field_owned',
+                    fields='、'.join(
+                        '「%s」' % names[f]['string'] for f in owned)))
+
+    @classmethod
+    def create(cls, vlist):
+        if external_call():
+            for values in vlist:
+                cls.check_owned_fields(values)
+        cls.check_overlap([cls(**v) for v in vlist])
+        return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        external = external_call()
+        actions = iter(args)
+        changed = {}
+        for slots, values in zip(actions, actions):
+            if external:
+                cls.check_owned_fields(values, slots)
+            held = cls._held & values.keys()
+            if not held:
+                continue
+            for slot in slots:
+                future = cls(slot.id, **{f: values.get(f, getattr(slot, f))
+                        for f in cls._held})
+                if (slot.taken or slot.booking) and any(
+                        getattr(future, f) != getattr(slot, f)
+                        for f in held):
+                    raise SlotError(gettext(
+                            'sakai_counseling.msg_slot_held',
+                            slot=slot.rec_name))
+                changed[slot.id] = future
+        if changed:
+            cls.check_overlap(list(changed.values()))
+        super().write(*args)
 
     @classmethod
     def delete(cls, slots):
         for slot in slots:
-            if slot.taken:
+            if slot.taken or slot.booking:
                 raise SlotError(gettext(
                         'sakai_counseling.msg_slot_delete_taken',
                         slot=slot.rec_name))
@@ -341,10 +504,18 @@ class GenerateStart(ModelView):
         if not all(getattr(self, f, None) for f in self._planning):
             return []
         programme = Programme(1)
+        times = [(to_utc(s), to_utc(e)) for s, e in self.candidates()]
+        if not times:
+            return []
+        # The counselor's slots over the whole period, read once
+        existing = Slot.search([
+                ('counselor', '=', self.counselor.id),
+                ('start', '<', max(e for _, e in times)),
+                ('end', '>', min(s for s, _ in times)),
+                ])
         slots = []
-        for start, end in self.candidates():
-            slot = Slot(counselor=self.counselor,
-                start=to_utc(start), end=to_utc(end),
+        for start, end in times:
+            slot = Slot(counselor=self.counselor, start=start, end=end,
                 methods=list(self.methods), kinds=list(self.kinds))
             for methods in [slot.methods,
                     [m for m in slot.methods if m != 'face_to_face']]:
@@ -355,11 +526,8 @@ class GenerateStart(ModelView):
                     slot.check_times(programme)
                 except SlotError:
                     continue
-                if not Slot.search([
-                            ('counselor', '=', slot.counselor.id),
-                            ('start', '<', slot.end),
-                            ('end', '>', slot.start),
-                            ], limit=1):
+                if not any(o.start < end and start < o.end
+                        for o in existing):
                     slots.append(slot)
                 break
         return slots

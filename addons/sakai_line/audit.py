@@ -3,12 +3,20 @@
 # the full copyright notices and license terms.
 """Access and download log of personal records.
 
-Who (the staff member's own ``res.user``) read, created, changed, deleted or
-downloaded which personal record, when, from which address and through
+Who (the staff member's own ``res.user``) read, searched, created, changed,
+deleted or downloaded which personal record, which workflow button they
+clicked, what they were refused, when, from which address and through
 which RPC method.  Only what real users do through RPC is logged (context
 ``_check_access`` set by the RPC layer and a user other than root), never
 the ORM calls the server makes for itself, and only the outermost call: a
 read of a client file that reads other models internally is one entry.
+
+Every RPC entry point of every model passes through ``rpc_call`` (applied
+with the on_change checks, see access.py): it knows which method the user
+called, so that only the user's own searches are logged (not the searches
+the server's code makes while running a button), logs buttons and
+on_change calls as one entry each, and logs a refused call in a
+transaction of its own, as the call's transaction is rolled back.
 
 Coverage is declared in ONE place, ``PERSONAL_MODELS`` below; a model of
 our modules that holds personal data and is neither listed there nor in
@@ -26,6 +34,7 @@ chain's anchor to the hash of the last purged row.
 """
 import datetime as dt
 import hashlib
+import logging
 import threading
 from functools import wraps
 
@@ -33,12 +42,17 @@ from sql import Literal
 from sql.aggregate import Max
 
 from trytond.config import config
+from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelStorage, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
+
+from .exceptions import AuditClientSearchError
+
+logger = logging.getLogger(__name__)
 
 # Models holding personal data: every read, create, write, delete and export
 # through RPC is logged.  Modules add theirs here (one place, by name: a
@@ -56,6 +70,8 @@ PERSONAL_MODELS = {
     'line.inquiry.message',
     'line.inquiry-line.inquiry.label',
     'line.source.visit',
+    # outbound messages: a conversation's answers, a stress check's result
+    'line.message',
     'line.message.recipient',
     'line.event',
     'questionnaire.response',
@@ -66,18 +82,26 @@ PERSONAL_MODELS = {
     'counseling.booking',
     'counseling.record',
     'counseling.record.step',
+    'counseling.record.amendment',
     'counseling.referral',
     'party.consent',
-    # attachments: reading their data is a download
+    # attachments (reading their data is a download) and notes: logged
+    # against the record they are on when it is personal
     'ir.attachment',
+    'ir.note',
     }
+# Models whose records hang on another record (``resource``): entries go
+# against that record, so that the client's entries hold them
+RESOURCE_MODELS = {'ir.attachment', 'ir.note'}
+# The clients list the notes and attachments of the record opened: a search
+# on these fields tells nothing the opening did not
+RESOURCE_FIELDS = {'resource', 'unread', 'id'}
 # Models of our modules that point at a person but hold nothing personal
 # of their own, with the reason.
 EXEMPT_MODELS = {
     'line.configuration': "channel settings; the LINE user is a test account",
     'line.rich_menu': "menu definitions, no person",
     'line.source': "tracked add-friend links; their visits are logged",
-    'line.message': "message text sent to many; recipients are logged",
     'line.message.batch': "sending batches; recipients are logged",
     'questionnaire.campaign': "campaign definitions, no person",
     'questionnaire.tally.choice': "aggregated counts, no person",
@@ -92,6 +116,13 @@ EXEMPT_MODELS = {
     }
 # Models logged for downloads (exports, reports) only
 DOWNLOAD_ONLY_MODELS = {'audit.log'}
+# RPC methods that are a search of the model called: the searches made
+# inside any other method are the server's own
+SEARCH_METHODS = {'search', 'search_count', 'search_read', 'autocomplete'}
+# Models whose refused calls are logged besides the personal ones: the log
+# itself and who is in which group (a self-grant refused without approval)
+REFUSAL_MODELS = DOWNLOAD_ONLY_MODELS | {
+    'res.user', 'res.group', 'res.user-res.group'}
 
 KINDS = [
     ('read', "Read"),
@@ -99,6 +130,11 @@ KINDS = [
     ('write', "Write"),
     ('delete', "Delete"),
     ('download', "Download"),
+    ('search', "Search"),
+    ('button', "Operation"),
+    ('group', "Group Change"),
+    ('refused', "Refused"),
+    ('approval', "Approval"),
     ('purge', "Purge"),
     ]
 INTERFACES = [
@@ -136,6 +172,16 @@ def _outermost(func):
     return wrapper
 
 
+def _entry():
+    "The (model, method) the user called through RPC, if known"
+    return getattr(_local, 'entry', None)
+
+
+def _by_user():
+    transaction = Transaction()
+    return bool(transaction.user and transaction.context.get('_check_access'))
+
+
 def _audited(model, kind):
     if model in DOWNLOAD_ONLY_MODELS:
         if kind != 'download':
@@ -144,8 +190,11 @@ def _audited(model, kind):
         return False
     if _nested():
         return False
-    transaction = Transaction()
-    return bool(transaction.user and transaction.context.get('_check_access'))
+    if kind == 'search':
+        entry = _entry()
+        if entry and (entry[0] != model or entry[1] not in SEARCH_METHODS):
+            return False
+    return _by_user()
 
 
 def _ids_text(ids):
@@ -167,26 +216,58 @@ def interface(context):
     return 'script'
 
 
-def record(kind, model, ids, field_names=(), method=''):
-    "Remember an entry; written when the transaction commits"
+def _new_entry(kind, model, ids, field_names=(), method='', count=None):
     transaction = Transaction()
     context = transaction.context
     request = context.get('_request') or {}
-    entry = {
+    ids = set(ids)
+    return {
         'timestamp': now(),
         'user': transaction.user,
         'kind': kind,
         'model': model,
-        'record_ids': _ids_text(sorted(set(ids))),
-        'record_count': len(set(ids)),
+        'record_ids': _ids_text(sorted(ids)),
+        'record_count': len(ids) if count is None else count,
         'field_names': ','.join(sorted(set(field_names or []))),
         'method': (method or '')[:200],
         'address': (request.get('remote_addr') or '')[:100],
         'interface': interface(context),
         }
-    manager = transaction.join(_AuditDataManager())
+
+
+def record(kind, model, ids, field_names=(), method='', count=None):
+    """Remember an entry; written when the transaction commits
+
+    count: the number of records when the ids are not given (a count)"""
+    entry = _new_entry(kind, model, ids, field_names, method, count)
+    manager = Transaction().join(_AuditDataManager())
     manager.entries.append(entry)
     return entry
+
+
+def record_refused(targets, method):
+    """Log a refused call: targets is [(model, ids, field_names)], method
+    the call.  The call's transaction is rolled back: the entries are
+    appended in a transaction of their own once it has ended."""
+    transaction = Transaction()
+    entries = [_new_entry('refused', model, ids, field_names, method)
+        for model, ids, field_names in targets]
+    transaction.atexit(_append_alone, transaction.database.name, entries)
+    return entries
+
+
+def _append_alone(database_name, entries):
+    from trytond import backend
+    sqlite = backend.name == 'sqlite'
+    try:
+        with Transaction(new=True).start(
+                database_name, 0, autocommit=not sqlite) as transaction:
+            _append(transaction, entries, own_transaction=not sqlite)
+            if sqlite:
+                transaction.commit()
+    except Exception:
+        logger.critical(
+            'audit entries of a refused call lost: %s', entries, exc_info=True)
 
 
 class _AuditDataManager:
@@ -307,8 +388,158 @@ def _append(transaction, entries, own_transaction=False):
         raise
 
 
+def _entry_method(Model, default):
+    "The RPC method called on Model (autocomplete searches), or default"
+    entry = _entry()
+    if entry and entry[0] == Model.__name__:
+        return entry[1]
+    return default
+
+
+def _ids_of(value):
+    "The ids of existing records given as ids, records or a list of them"
+    if isinstance(value, (list, tuple)):
+        values = value
+    else:
+        values = [value]
+    ids = []
+    for item in values:
+        if isinstance(item, ModelStorage):
+            item = item.id
+        if isinstance(item, int) and item >= 0:
+            ids.append(item)
+        elif not isinstance(item, int):
+            return []
+    return ids
+
+
+def domain_fields(domain):
+    """The fields a domain filters on (``contact_mechanisms.value``), not
+    the values: what was looked up, without copying a typed phone number
+    or name into the log"""
+    names = set()
+    if not isinstance(domain, (list, tuple)):
+        return names
+    if (len(domain) >= 3 and isinstance(domain[0], str)
+            and domain[0] not in {'AND', 'OR'}):
+        names.add(domain[0])
+        if domain[1] == 'where':
+            names.update(f'{domain[0]}.{n}' for n in domain_fields(domain[2]))
+        return names
+    for item in domain:
+        names |= domain_fields(item)
+    return names
+
+
+def _resources(Model, ids):
+    """The records the notes or attachments are on:
+    {model: ([resource ids], [note or attachment ids])}"""
+    resources = {}
+    with without_check_access():
+        rows = Model.read(ids, ['resource'])
+    for row in rows:
+        model, _, resource_id = (row['resource'] or '').partition(',')
+        if model and resource_id.lstrip('-').isdigit():
+            resource_ids, own_ids = resources.setdefault(model, ([], []))
+            resource_ids.append(int(resource_id))
+            own_ids.append(row['id'])
+    return resources
+
+
+def _record_resources(kind, Model, ids, field_names, method):
+    """Log the notes or attachments called against the personal records
+    they are on; those on other records (a job order's PDF) as themselves,
+    downloads only"""
+    for model, (resource_ids, own_ids) in sorted(
+            _resources(Model, ids).items()):
+        if model in PERSONAL_MODELS:
+            record(kind, model, [i for i in resource_ids if i >= 0],
+                field_names, method)
+        elif kind == 'download':
+            record(kind, Model.__name__, own_ids, field_names, method)
+
+
+def record_change(model, method, named, field_names=()):
+    """Log an on_change call as a read of the personal records it named:
+    its answer is computed from them (a booking's client, LINE ID, times)
+
+    named: {model name: ids}"""
+    for name, ids in sorted(named.items()):
+        if name in PERSONAL_MODELS and ids:
+            record('read', name, ids, field_names, f'{model}.{method}')
+
+
+def rpc_call(model, method, func, named=None):
+    """Wrap the function an RPC call runs (``RPC.decorate``)
+
+    named: for on_change calls, the function giving the records the call's
+    values name ({model: ids}); the method's own reads are then not logged
+    (the call is logged as a read of the records named by
+    ``record_change``) and a refusal is logged against those records"""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        if not _by_user():
+            return func(*args, **kwargs)
+        previous, _local.entry = _entry(), (model, method)
+        try:
+            Model = Pool().get(model)
+            if (model in PERSONAL_MODELS
+                    and method in getattr(Model, '_buttons', {})):
+                # A workflow transition: one entry naming the button
+                ids = _ids_of(args[0]) if args else []
+                result = _outermost(func)(*args, **kwargs)
+                record('button', model, ids, (), f'{model}.{method}')
+                return result
+            elif named:
+                return _outermost(func)(*args, **kwargs)
+            return func(*args, **kwargs)
+        except UserError as exception:
+            _refused(model, method, args, exception, named)
+            raise
+        finally:
+            _local.entry = previous
+    return wrapper
+
+
+def _strings(value):
+    if isinstance(value, (list, tuple)):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _refused(model, method, args, exception, named=None):
+    """Log a call refused on a personal model or one of REFUSAL_MODELS, or
+    refused access anywhere, with the records and fields it asked for"""
+    access = isinstance(exception, AccessError)
+    if not (model in PERSONAL_MODELS or model in REFUSAL_MODELS or access):
+        return
+    ids, field_names = [], []
+    if method in SEARCH_METHODS:
+        field_names = domain_fields(args[0] if args else [])
+    elif method == 'create':
+        field_names = {n for v in (args[0] if args else [])
+            if isinstance(v, dict) for n in v}
+    elif method == 'write':
+        for records, values in zip(args[::2], args[1::2]):
+            ids.extend(_ids_of(records))
+            if isinstance(values, dict):
+                field_names.extend(values)
+    elif args:
+        ids = _ids_of(args[0])
+        if len(args) > 1:
+            field_names = _strings(args[1])
+    targets = []
+    if named and args:
+        # an on_change: against the records its values named
+        targets = [(name, ids_, field_names)
+            for name, ids_ in sorted(named(args[0]).items())
+            if ids_ and (name in PERSONAL_MODELS or access)]
+    record_refused(targets or [(model, ids, field_names)],
+        f'{model}.{method}')
+
+
 class AuditMixin:
-    "Log the RPC reads, creations, changes, deletions and exports"
+    "Log the RPC reads, searches, creations, changes, deletions and exports"
     __slots__ = ()
 
     @classmethod
@@ -317,13 +548,56 @@ class AuditMixin:
             return super().read(ids, fields_names)
         result = _outermost(super().read)(ids, fields_names)
         kind = 'read'
-        if cls.__name__ == 'ir.attachment':
-            if not any(f.split('.')[0] == 'data' for f in fields_names):
-                return result
+        method = f'{cls.__name__}.read'
+        if cls.__name__ == 'ir.attachment' and any(
+                f.split('.')[0] == 'data' for f in fields_names):
             kind = 'download'
-        record(kind, cls.__name__, ids, fields_names,
-            f'{cls.__name__}.read')
+        if cls.__name__ in RESOURCE_MODELS:
+            _record_resources(kind, cls, ids, fields_names, method)
+        else:
+            record(kind, cls.__name__, ids, fields_names, method)
         return result
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            *args, **kwargs):
+        query = kwargs.get('query') or (args and args[0])
+        if (query or not _audited(cls.__name__, 'search')
+                or (cls.__name__ in RESOURCE_MODELS
+                    and domain_fields(domain) <= RESOURCE_FIELDS)):
+            return super().search(domain, offset, limit, order, count,
+                *args, **kwargs)
+        result = _outermost(super().search)(domain, offset, limit, order,
+            count, *args, **kwargs)
+        # A name look-up tells whether the person is known: log which
+        # fields were searched and which records were found
+        method = _entry_method(cls, 'search_count' if count else 'search')
+        if count:
+            record('search', cls.__name__, [], domain_fields(domain),
+                f'{cls.__name__}.{method}', count=result)
+        elif cls.__name__ in RESOURCE_MODELS:
+            _record_resources('search', cls, [int(r) for r in result],
+                domain_fields(domain), f'{cls.__name__}.{method}')
+        else:
+            record('search', cls.__name__, [int(r) for r in result],
+                domain_fields(domain), f'{cls.__name__}.{method}')
+        return result
+
+    @classmethod
+    def search_read(cls, domain, offset=0, limit=None, order=None,
+            fields_names=None):
+        if not _audited(cls.__name__, 'read'):
+            return super().search_read(domain, offset=offset, limit=limit,
+                order=order, fields_names=fields_names)
+        rows = _outermost(super().search_read)(domain, offset=offset,
+            limit=limit, order=order, fields_names=fields_names)
+        method = f'{cls.__name__}.{_entry_method(cls, "search_read")}'
+        ids = [r['id'] for r in rows]
+        if cls.__name__ in RESOURCE_MODELS:
+            _record_resources('read', cls, ids, fields_names or ['id'], method)
+        else:
+            record('read', cls.__name__, ids, fields_names or ['id'], method)
+        return rows
 
     @classmethod
     def create(cls, vlist):
@@ -331,8 +605,12 @@ class AuditMixin:
             return super().create(vlist)
         records = _outermost(super().create)(vlist)
         names = {n for v in vlist for n in v}
-        record('create', cls.__name__, [r.id for r in records], names,
-            f'{cls.__name__}.create')
+        ids = [r.id for r in records]
+        method = f'{cls.__name__}.create'
+        if cls.__name__ in RESOURCE_MODELS:
+            _record_resources('create', cls, ids, names, method)
+        else:
+            record('create', cls.__name__, ids, names, method)
         return records
 
     @classmethod
@@ -344,8 +622,13 @@ class AuditMixin:
         for records, values in zip(actions, actions):
             ids.extend(r.id for r in records)
             names.update(values)
+        method = f'{cls.__name__}.write'
+        if cls.__name__ in RESOURCE_MODELS:
+            # against the records they were on before the change
+            _record_resources('write', cls, ids, names, method)
         result = _outermost(super().write)(*args)
-        record('write', cls.__name__, ids, names, f'{cls.__name__}.write')
+        if cls.__name__ not in RESOURCE_MODELS:
+            record('write', cls.__name__, ids, names, method)
         return result
 
     @classmethod
@@ -353,8 +636,12 @@ class AuditMixin:
         if not _audited(cls.__name__, 'delete'):
             return super().delete(records)
         ids = [r.id for r in records]
+        method = f'{cls.__name__}.delete'
+        if cls.__name__ in RESOURCE_MODELS:
+            _record_resources('delete', cls, ids, (), method)
         result = _outermost(super().delete)(records)
-        record('delete', cls.__name__, ids, (), f'{cls.__name__}.delete')
+        if cls.__name__ not in RESOURCE_MODELS:
+            record('delete', cls.__name__, ids, (), method)
         return result
 
     @classmethod
@@ -374,22 +661,48 @@ class ReportAuditMixin:
 
     @classmethod
     def execute(cls, ids, data):
-        result = _outermost(super().execute)(ids, data)
         transaction = Transaction()
-        if (not _nested() and transaction.user
-                and transaction.context.get('_check_access')):
-            pool = Pool()
-            ActionReport = pool.get('ir.action.report')
-            model = data.get('model')
-            if data.get('action_id'):
-                model = ActionReport(data['action_id']).model or model
-            if not model:
-                reports = ActionReport.search(
-                    [('report_name', '=', cls.__name__)], limit=1)
-                model = reports[0].model if reports else None
-            record('download', model or '', [int(i) for i in ids],
-                [cls.__name__], f'{cls.__name__}.execute')
+        by_user = (not _nested() and transaction.user
+            and transaction.context.get('_check_access'))
+        method = f'{cls.__name__}.execute'
+        try:
+            result = _outermost(super().execute)(ids, data)
+        except UserError:
+            if by_user:
+                try:
+                    model = cls._report_model(data)
+                except UserError:
+                    model = ''
+                record_refused(
+                    [(model, _report_ids(ids), [cls.__name__])], method)
+            raise
+        if by_user:
+            record('download', cls._report_model(data), _report_ids(ids),
+                [cls.__name__], method)
         return result
+
+    @classmethod
+    def _report_model(cls, data):
+        ActionReport = Pool().get('ir.action.report')
+        model = data.get('model')
+        if data.get('action_id'):
+            model = ActionReport(data['action_id']).model or model
+        if not model:
+            reports = ActionReport.search(
+                [('report_name', '=', cls.__name__)], limit=1)
+            model = reports[0].model if reports else None
+        return model or ''
+
+
+def _report_ids(ids):
+    return [int(i) for i in ids if isinstance(i, (int, str))
+        and str(i).lstrip('-').isdigit()]
+
+
+# What the auditor may search the client column on: the name only
+CLIENT_NAME_FIELDS = {'', 'rec_name', 'name'}
+CLIENT_NAME_OPERATORS = {
+    '=', '!=', 'like', 'ilike', 'not like', 'not ilike', 'in', 'not in'}
 
 
 class AuditLog(ModelSQL, ModelView):
@@ -515,20 +828,74 @@ class AuditLog(ModelSQL, ModelView):
         return cls._search_ids(name, clause)
 
     @classmethod
+    def search(cls, domain, *args, **kwargs):
+        if _by_user():
+            # The auditor's look-ups by client name are logged
+            with Transaction().set_context(_audit_client_lookup=True):
+                return super().search(domain, *args, **kwargs)
+        return super().search(domain, *args, **kwargs)
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        result = super().read(ids, fields_names)
+        if (_by_user() and not _nested()
+                and any(f.split('.')[0] == 'client' for f in fields_names)):
+            # The client column shows names: a read of those parties
+            parties = cls._client_ids(ids)
+            if parties:
+                record('read', 'party.party', parties, ['rec_name'],
+                    'audit.log.read')
+        return result
+
+    @classmethod
+    def export_data(cls, records, fields_names, header=False):
+        result = super().export_data(records, fields_names, header=header)
+        if _by_user() and any(
+                f.split('/')[0].split('.')[0] == 'client'
+                for f in fields_names):
+            parties = cls._client_ids([r.id for r in records])
+            if parties:
+                record('read', 'party.party', parties, ['rec_name'],
+                    'audit.log.export_data')
+        return result
+
+    @classmethod
+    def _client_ids(cls, ids):
+        "The parties named by the client column of the entries"
+        with without_check_access():
+            logs = cls.browse(ids)
+            return {l.get_record_id(None) for l in logs
+                if l.model == 'party.party'} - {None}
+
+    @classmethod
     def search_client(cls, name, clause):
         """Search by client id, or by name as typed in the search bar
         (``利用者: 堺 花子``).  The auditor has no access to the client files
-        themselves: the names are matched without access checks, and only
-        the matching ids reach the search."""
+        themselves: the names are matched without access checks, only the
+        matching ids reach the search, and nothing but the name may be
+        searched (a domain on ``client.phone`` or ``client.referrals``
+        would tell the content of the file)."""
         field, operator, value = clause[:3]
         _, _, target = field.partition('.')
-        if target or operator not in {'=', 'in'} or isinstance(value, str):
+        by_ids = (target in {'', 'id'} and operator in {'=', 'in'}
+            and not isinstance(value, str)
+            and not (isinstance(value, (list, tuple))
+                and any(isinstance(v, str) for v in value)))
+        if not by_ids:
+            if (target not in CLIENT_NAME_FIELDS
+                    or operator not in CLIENT_NAME_OPERATORS):
+                raise AuditClientSearchError(
+                    gettext('sakai_line.msg_audit_log_client_search'))
             Party = Pool().get('party.party')
             with Transaction().set_context(_check_access=False):
                 parties = Party.search([
                         (target or 'rec_name', operator, value)
                         + tuple(clause[3:])])
-            clause = (name, 'in', [p.id for p in parties])
+            ids = [p.id for p in parties]
+            if Transaction().context.get('_audit_client_lookup'):
+                record('search', 'party.party', ids, [target or 'rec_name'],
+                    'audit.log.search')
+            clause = (name, 'in', ids)
         return [('model', '=', 'party.party'),
             cls._search_ids(name, clause)]
 

@@ -19,6 +19,11 @@ vacuumed: after the commit, ``vacuum()`` rewrites the touched tables
 (PostgreSQL ``VACUUM FULL``, SQLite ``VACUUM``) on a separate autocommit
 connection, as VACUUM cannot run inside a transaction.  The backups that
 still hold the data are listed in the report for the operator to destroy.
+
+The erasure is run by ``erase_approved``: only with a second person's
+approval (``sakai.approval`` of kind erasure, approved by an auditor,
+unused and recent), which it uses up and names in the report; it is one
+entry of the audit log.
 """
 import datetime as dt
 import hashlib
@@ -39,7 +44,11 @@ from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
 from trytond.transaction import Transaction
 
+from . import audit
+
 ERASED = '消去済み'
+# What vacuum() reports for the transactions it could not wait for
+RUNNING = '実行中の古いトランザクション'
 TEXT_TYPES = ('char', 'text', 'binary', 'dict', 'full_text')
 
 
@@ -81,6 +90,8 @@ class ErasureReport(ModelSQL, ModelView):
     content = fields.Text("Report", readonly=True)
     summary = fields.Text("Records", readonly=True,
         help="The number of records per kind whose personal data was erased.")
+    approval = fields.Many2One('sakai.approval', "Approval", readonly=True,
+        help="The request an auditor approved for this erasure.")
 
     @classmethod
     def __setup__(cls):
@@ -253,8 +264,20 @@ def backups(directory=None):
     return result
 
 
-def erase_all(database_name, erased_by='', backup_dir=None):
-    "Erase personal data of the current database; return the report"
+def erase_approved(database_name, approval, erased_by='', backup_dir=None,
+        demo=False):
+    """Erase with the approval number given (used up, refused in Japanese
+    without a good one; demo skips it for ``tools/handover.py erase
+    --without-approval`` in demo mode); return the report"""
+    Approval = Pool().get('sakai.approval')
+    if not (demo and approval is None):
+        approval = Approval.use('erasure', approval, 'sakai.erasure.erase')
+    return erase_all(database_name, erased_by, backup_dir, approval=approval)
+
+
+def erase_all(database_name, erased_by='', backup_dir=None, approval=None):
+    """Erase personal data of the current database; return the report.
+    Run by erase_approved, which checks the approval."""
     pool = Pool()
     Report = pool.get('sakai.erasure.report')
     transaction = Transaction()
@@ -268,13 +291,42 @@ def erase_all(database_name, erased_by='', backup_dir=None):
                 spec.get('meaning', ''), len(ids), erased, tokens))
     report = render_report(database_name, erased_by, now, rows,
         erased_tables(), backups(backup_dir), backup_dir
-        or config.get('sakai_line', 'backup_dir', default=None))
+        or config.get('sakai_line', 'backup_dir', default=None),
+        approval=approval)
     summary = '\n'.join('%s (%s): %d' % (meaning or string, name, count)
         for name, string, meaning, count, _, _ in rows)
-    Report.create([{'date': now, 'database': database_name,
+    record, = Report.create([{'date': now, 'database': database_name,
                 'erased_by': erased_by, 'content': report,
-                'summary': summary}])
+                'summary': summary,
+                'approval': approval.id if approval else None}])
+    # One entry: the models erased with their counts, and the approval
+    suffix = f' sakai.approval,{approval.id}' if approval else ''
+    entry = audit.record('delete', Report.__name__, [record.id],
+        ['%s=%d' % (name, count) for name, _, _, count, _, _ in rows],
+        f'sakai.erasure.erase{suffix}')
+    entry['record_count'] = sum(row[3] for row in rows)
     return report
+
+
+def wait_for_snapshots(cursor, seconds=300):
+    """Wait for the transactions that may still see the old values to end:
+    VACUUM FULL keeps the row versions that the oldest running transaction
+    of the whole cluster could see (its snapshot's horizon, whichever
+    database it is in: an autovacuum, a dump, a session left idle in a
+    transaction), and they would stay in the rewritten table.  Return the
+    number of such transactions still running after seconds (0: none)."""
+    cursor.execute('SELECT NOW()')
+    since, = cursor.fetchone()
+    for _ in range(seconds * 4):
+        cursor.execute('SELECT COUNT(*) FROM pg_stat_activity '
+            'WHERE pid <> pg_backend_pid() AND xact_start < %s '
+            'AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)',
+            (since,))
+        running, = cursor.fetchone()
+        if not running:
+            break
+        time.sleep(0.25)
+    return running
 
 
 def vacuum(database_name, tables, attempts=10):
@@ -297,6 +349,7 @@ def vacuum(database_name, tables, attempts=10):
             # a write-ahead log would still hold the old pages
             cursor.execute('PRAGMA wal_checkpoint(TRUNCATE)')
             return left
+        running = wait_for_snapshots(cursor)
         for table in tables:
             cursor.execute('VACUUM (FULL, ANALYZE) "%s"' % table)
         for attempt in range(attempts):
@@ -312,13 +365,16 @@ def vacuum(database_name, tables, attempts=10):
             time.sleep(1)
             for table in dead:
                 cursor.execute('VACUUM "%s"' % table)
+        if running:
+            # older transactions still ran: the old values may be kept
+            left[RUNNING] = running
     finally:
         database.put_connection(connection)
     return left
 
 
 def render_report(database_name, erased_by, now, rows, tables=(),
-        backup_list=(), backup_dir=None):
+        backup_list=(), backup_dir=None, approval=None):
     e = html.escape
     jst = now + dt.timedelta(hours=9)
     lines = [
@@ -335,6 +391,19 @@ def render_report(database_name, erased_by, now, rows, tables=(),
         '<tr><th>消去日時</th><td>%s（日本時間）</td></tr>'
         % jst.strftime('%Y年%m月%d日 %H:%M'),
         '<tr><th>実施者</th><td>%s</td></tr>' % e(erased_by or '（未記入）'),
+        ]
+    if approval:
+        lines.append('<tr><th>承認</th><td>承認番号 %d（依頼: %s、承認: %s '
+            '%s（日本時間））</td></tr>' % (approval.id,
+                e(approval.requested_by.rec_name
+                    if approval.requested_by else ''),
+                e(approval.approved_by.rec_name
+                    if approval.approved_by else ''),
+                (approval.approved_at + dt.timedelta(hours=9)).strftime(
+                    '%Y年%m月%d日 %H:%M') if approval.approved_at else ''))
+    else:
+        lines.append('<tr><th>承認</th><td>なし</td></tr>')
+    lines += [
         '</table>',
         '<h2>消去の方法</h2>',
         '<ul><li>氏名・フリガナ・連絡先・住所・メモ・自由記述・問合せ本文・'

@@ -1,10 +1,20 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"""Webhook events: stored as received, processed asynchronously, once."""
+"""Webhook events: stored as received, processed asynchronously, once.
+
+The payload holds what the person wrote or tapped: it is kept only as long
+as processing needs it (pending, failed and to be tried again) and read
+by the server alone (no group reads it, field access).  Once processed
+the payload is reduced to what identifies the event (its type, ids and
+times, the kind of message), without text, postback data or tokens.  One
+exception, for 「該当なし・担当者につなぐ」 after FAQ choices: the text of
+the question stays (``text_kept``) until the person writes again, is
+handed over to staff, or a day has passed."""
 import datetime as dt
 import json
 import logging
+import threading
 import traceback
 
 from sql import Conflict
@@ -43,6 +53,13 @@ HANDOVER = 'handover'
 # A message this soon after one of our pushes answers it
 REPLY_TO_PUSH_WITHIN = dt.timedelta(hours=24)
 FAQ = 'faq='
+# A question answered with FAQ choices waits this long for 「該当なし」
+KEEP_TEXT_FOR = dt.timedelta(days=1)
+# What stays of a processed event's payload (LINE's webhook fields)
+KEPT_KEYS = ('type', 'mode', 'timestamp', 'webhookEventId',
+    'deliveryContext')
+KEPT_SOURCE_KEYS = ('type', 'userId')
+KEPT_MESSAGE_KEYS = ('type', 'id')
 
 
 def faq_answer(entry):
@@ -75,6 +92,41 @@ def wait_for_writers():
             default=SQLITE_BUSY_TIMEOUT)
         Transaction().connection.cursor().execute(
             'PRAGMA busy_timeout = %d' % (seconds * 1000))
+
+
+# What processing learns of the event in hand, per thread (model instances
+# take no attributes of their own)
+_processing = threading.local()
+
+
+def _noted(name, default=None):
+    return (getattr(_processing, 'notes', None) or {}).get(name, default)
+
+
+def _note(name, value):
+    notes = getattr(_processing, 'notes', None)
+    if notes is not None:
+        notes[name] = value
+
+
+def reduce_payload(data, keep_text=False):
+    """The event without what the person wrote or tapped: its type, ids,
+    times and the kind of message; with keep_text the text of a text
+    message stays"""
+    if not isinstance(data, dict):
+        return {}
+    reduced = {k: data[k] for k in KEPT_KEYS if k in data}
+    source = data.get('source')
+    if isinstance(source, dict):
+        reduced['source'] = {
+            k: source[k] for k in KEPT_SOURCE_KEYS if k in source}
+    message = data.get('message')
+    if isinstance(message, dict):
+        reduced['message'] = {
+            k: message[k] for k in KEPT_MESSAGE_KEYS if k in message}
+        if keep_text and message.get('type') == 'text':
+            reduced['message']['text'] = message.get('text')
+    return reduced
 
 
 def from_line_timestamp(milliseconds):
@@ -124,7 +176,13 @@ class Event(ModelSQL, ModelView):
     occurred_at = fields.DateTime("Occurred At", readonly=True)
     received_at = fields.DateTime("Received At", readonly=True)
     redelivery = fields.Boolean("Redelivery", readonly=True)
-    payload = fields.Text("Payload", readonly=True)
+    # loading lazy: read by nobody but the server (field access)
+    payload = fields.Text("Payload", readonly=True, loading='lazy',
+        help="The event as LINE sent it, until it is processed; then only "
+        "its type and ids.")
+    text_kept = fields.Boolean("Text Kept", readonly=True,
+        help="The person's question is kept for a hand-over to staff "
+        "after FAQ choices, until they write again or a day has passed.")
     state = fields.Selection([
             ('pending', "Pending"),
             ('done', "Done"),
@@ -165,6 +223,10 @@ class Event(ModelSQL, ModelView):
     @classmethod
     def default_attempts(cls):
         return 0
+
+    @classmethod
+    def default_text_kept(cls):
+        return False
 
     @classmethod
     def receive(cls, events):
@@ -235,6 +297,7 @@ class Event(ModelSQL, ModelView):
                 cache.get(cls.__name__, {}).pop(event.id, None)
             event = cls(event.id)
             cursor.execute('SAVEPOINT line_event')
+            _processing.notes = {}
             try:
                 handled = event._process()
             except backend.DatabaseOperationalError:
@@ -249,11 +312,18 @@ class Event(ModelSQL, ModelView):
                 event._fail(traceback.format_exc(limit=5))
             else:
                 cursor.execute('RELEASE SAVEPOINT line_event')
+                keep = _noted('keep_text', False)
                 event.state = 'done' if handled else 'ignored'
                 event.error = None
                 event.next_attempt_at = None
                 event.processed_at = utcnow()
+                # What the person wrote is no longer needed here
+                event.payload = json.dumps(
+                    reduce_payload(event.data, keep_text=keep),
+                    ensure_ascii=False)
+                event.text_kept = keep
                 event.save()
+            _processing.notes = None
 
     def _claim(self):
         """Take the event for this transaction by counting the attempt, or
@@ -291,7 +361,29 @@ class Event(ModelSQL, ModelView):
         data = self.data
         if not isinstance(data.get(self.type, {}), dict):
             data[self.type] = {}
+        _note('health_before', self._health_answers())
         return method(data) is not False
+
+    def _health_answers(self):
+        """{id: (state, turn)} of the person's answers to health
+        questionnaires, read from the database"""
+        Response = Pool().get('questionnaire.response')
+        if not self.line_id:
+            return {}
+        return {r['id']: (r['state'], r['turn'])
+            for r in Response.search_read([
+                    ('line_user.line_id', '=', self.line_id),
+                    ('questionnaire.sensitive', '=', True),
+                    ], fields_names=['state', 'turn'])}
+
+    def _answers_health(self):
+        """Does what we answer now come from a health questionnaire: one
+        in progress, or one this event moved (answered, paused, finished
+        with its result)?"""
+        after = self._health_answers()
+        before = _noted('health_before', {})
+        return after != before or any(
+            state == 'in_progress' for state, _ in after.values())
 
     def _get_line_user(self):
         pool = Pool()
@@ -351,14 +443,18 @@ class Event(ModelSQL, ModelView):
             return
         description = description or gettext(
             'sakai_line.msg_description_conversation')
+        # Questions, echoed choices and results of a stress check are
+        # health data: read by counselors only, as the answers are
+        sensitive = self._answers_health()
         Message.compose([user], messages[:MAX_REPLY_MESSAGES],
             description=description,
             reply_token=data.get('replyToken'),
             reply_received_at=self.occurred_at, deliver=True,
-            conversation=True)
+            conversation=True, sensitive=sensitive)
         for i in range(MAX_REPLY_MESSAGES, len(messages), MAX_REPLY_MESSAGES):
             Message.compose([user], messages[i:i + MAX_REPLY_MESSAGES],
-                description=description, deliver=True, conversation=True)
+                description=description, deliver=True, conversation=True,
+                sensitive=sensitive)
 
     def _process_unfollow(self, data):
         user = self._get_line_user()
@@ -375,6 +471,8 @@ class Event(ModelSQL, ModelView):
                             'sakai_line.msg_response_use_buttons')))
             return
         text = message.get('text') or ''
+        # A new question: the one kept for 「該当なし」 is no longer needed
+        self._forget_texts(user)
         if response and Pool().get('line.inquiry').crisis_kinds(text):
             # Words of crisis before a questionnaire's turn: it waits
             # (「再開」 goes on) and the contacts come first and alone
@@ -406,6 +504,8 @@ class Event(ModelSQL, ModelView):
         if kind == 'answer':
             return [faq_answer(entries[0])]
         if kind == 'choices':
+            # kept for 「該当なし・担当者につなぐ」 (see _handover)
+            _note('keep_text', True)
             return [faq_choices(entries)]
         return Inquiry.receive(user, text, reason or 'not_found', self)
 
@@ -439,25 +539,45 @@ class Event(ModelSQL, ModelView):
             return 'handover', [], 'not_found'
         return Entry.decide(text)
 
-    def _last_text(self, user):
-        "What the person last wrote, for a hand-over after FAQ choices"
-        events = self.search([
+    def _kept_texts(self, user):
+        "The person's events whose text is kept, the latest first"
+        return self.search([
                 ('line_user', '=', user.id),
-                ('type', '=', 'message'),
+                ('text_kept', '=', True),
                 ('id', '!=', self.id),
-                ], order=[('occurred_at', 'DESC'), ('id', 'DESC')], limit=5)
-        for event in events:
+                ], order=[('occurred_at', 'DESC'), ('id', 'DESC')])
+
+    def _last_text(self, user):
+        "What the person last asked, kept for a hand-over after FAQ choices"
+        for event in self._kept_texts(user):
             message = event.data.get('message') or {}
-            if message.get('type') == 'text':
+            if message.get('type') == 'text' and message.get('text'):
                 return message.get('text')
         return None
+
+    def _forget_texts(self, user):
+        "Reduce the kept texts of the person's earlier events"
+        self.forget([e for e in self._kept_texts(user)
+                if not self.id or e.id < self.id])
+
+    @classmethod
+    def forget(cls, events):
+        "Reduce the payload of processed events to what identifies them"
+        for event in events:
+            event.payload = json.dumps(
+                reduce_payload(event.data), ensure_ascii=False)
+            event.text_kept = False
+        cls.save(events)
 
     def _handover(self, user):
         "「該当なし・担当者につなぐ」: the last question goes to a person"
         Inquiry = Pool().get('line.inquiry')
         text = self._last_text(user) or gettext(
             'sakai_line.msg_inquiry_handover_request')
-        return Inquiry.receive(user, text, 'request', self)
+        messages = Inquiry.receive(user, text, 'request', self)
+        # with staff now (the inquiry holds it)
+        self._forget_texts(user)
+        return messages
 
     def _process_postback(self, data):
         pool = Pool()
@@ -595,3 +715,8 @@ class Event(ModelSQL, ModelView):
                     ]], order=[('received_at', 'ASC'), ('id', 'ASC')])
         for event in events:
             cls.__queue__.process([event])
+        # Questions kept for 「該当なし」 that nobody handed over
+        cls.forget(cls.search([
+                    ('text_kept', '=', True),
+                    ('processed_at', '<', now - KEEP_TEXT_FOR),
+                    ]))

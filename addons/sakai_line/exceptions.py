@@ -2,7 +2,7 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 from trytond.exceptions import UserError
-from trytond.model.exceptions import ValidationError
+from trytond.model.exceptions import AccessError, ValidationError
 
 
 class InvalidPhoneNumber(ValidationError):
@@ -34,4 +34,20 @@ class LoginFailed(UserError):
 
 
 class QuestionnaireValidationError(ValidationError):
+    pass
+
+
+class AuditClientSearchError(AccessError):
+    pass
+
+
+class ApprovalError(UserError):
+    pass
+
+
+class GroupChangeError(UserError):
+    pass
+
+
+class ReadonlyFieldError(AccessError):
     pass

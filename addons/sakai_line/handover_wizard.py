@@ -4,7 +4,12 @@
 """The system administrator's wizard that writes the handover bundle
 (``handover.write_bundle``) and offers it for download; the export is one
 download entry of the audit log.  The bundle is a password zip with the
-passphrase the administrator types twice (only demo mode accepts none)."""
+passphrase the administrator types twice (only demo mode accepts none).
+
+It runs only with a second person's approval (``sakai.approval`` of kind
+handover, approved by an auditor, unused and recent), which the export
+uses up; ``export_bundle`` is the one way both the wizard and
+``tools/handover.py export`` write it."""
 import datetime as dt
 import io
 
@@ -37,6 +42,13 @@ class HandoverExportStart(ModelView):
         "operator opens it with 7-Zip. At least 12 characters; give it to "
         "them by another way than the file.")
     passphrase_again = fields.Char("Passphrase (Again)")
+    approval = fields.Many2One('sakai.approval', "Approval",
+        domain=[
+            ('kind', '=', 'handover'),
+            ('state', '=', 'approved'),
+            ],
+        help="The request an auditor approved for this export "
+        "(Employment Support › Approvals); the export uses it up.")
 
 
 class HandoverExportResult(ModelView):
@@ -56,7 +68,8 @@ class HandoverExport(Wizard):
         'sakai_line.handover_export_start_view_form', [
             Button("Cancel", 'end', 'tryton-cancel'),
             Button("Export", 'export', 'tryton-ok', default=True,
-                states={'readonly': ~Eval('confirm', False)}),
+                states={'readonly': ~Eval('confirm', False)
+                    | ~Eval('approval')}),
             ])
     export = StateTransition()
     result = StateView('sakai.handover.export.result',
@@ -67,10 +80,13 @@ class HandoverExport(Wizard):
     def default_start(self, fields):
         pool = Pool()
         Handover = pool.get('sakai.handover')
+        Approval = pool.get('sakai.approval')
+        approvals = Approval.usable('handover')
         return {
             'contents': '\n'.join(
                 '%s (%s)' % (options.get('meaning') or name, name)
                 for name, _, options in Handover.declared()),
+            'approval': approvals[0].id if approvals else None,
             }
 
     def transition_export(self):
@@ -83,7 +99,9 @@ class HandoverExport(Wizard):
         self.start.passphrase = self.start.passphrase_again = None
         database = Transaction().database.name
         content = io.BytesIO()
-        counts = write_bundle(content, database, passphrase)
+        approval = self.start.approval
+        counts = export_bundle(content, database, passphrase,
+            approval.id if approval else None, 'sakai.handover.export')
         meanings = {name: options.get('meaning', '')
             for name, options in Handover.handover_models()}
         total = sum(counts.values())
@@ -96,11 +114,6 @@ class HandoverExport(Wizard):
         self.result.filename = 'handover-%s-%s.zip' % (
             database, dt.datetime.now(TOKYO).strftime('%Y%m%d'))
         self.result.counts = '\n'.join(lines)
-        # One download entry: the models that went out with their counts
-        entry = audit.record('download', 'sakai.handover', [],
-            ['%s=%d' % item for item in counts.items()],
-            'sakai.handover.export')
-        entry['record_count'] = total
         return 'result'
 
     def check_passphrase(self):
@@ -127,3 +140,22 @@ class HandoverExport(Wizard):
             'filename': self.result.filename,
             'counts': self.result.counts,
             }
+
+
+def export_bundle(fileobj, database, passphrase, approval, method,
+        demo=False):
+    """Write the handover bundle to fileobj with the approval number given
+    (used up, refused in Japanese without a good one; demo skips it for
+    ``tools/handover.py export --without-approval`` in demo mode).  The
+    export is one download entry of the audit log: the models that went
+    out with their counts, and the approval used.  Return the counts."""
+    Approval = Pool().get('sakai.approval')
+    if not (demo and approval is None):
+        approval = Approval.use('handover', approval, method).id
+    counts = write_bundle(fileobj, database, passphrase)
+    suffix = f' sakai.approval,{approval}' if approval else ''
+    entry = audit.record('download', 'sakai.handover', [],
+        ['%s=%d' % item for item in counts.items()],
+        f'{method}{suffix}')
+    entry['record_count'] = sum(counts.values())
+    return counts

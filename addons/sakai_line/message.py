@@ -8,6 +8,14 @@ reply while the reply token is fresh (free), else a push for one person or
 multicasts of at most 500 people.  Each push or multicast batch keeps the
 X-Line-Retry-Key it was first sent with, so sending it again after a crash
 or a time-out is answered by LINE with 409 and never delivered twice.
+
+Messages are written by the service's own code only (answers in a
+conversation, staff replies from the inbox, surveys, reminders): no staff
+group creates or sends one by hand, and the queue retries by itself.  The
+content copies what it answers; a message written from answers to a
+health questionnaire (stress check) is marked ``sensitive`` and, like its
+source, read by counselors only; the system administrator who operates the
+channel sees states, batches and errors but no content (field access).
 """
 import datetime as dt
 import json
@@ -100,13 +108,15 @@ class Message(Workflow, ModelSQL, ModelView):
 
     description = fields.Char("Description", states=_states,
         help="What the message is about, for the staff.")
+    # loading lazy: not read by every group (field access)
     content = fields.Text("Content", required=True, states=_states,
+        loading='lazy',
         help="The LINE message objects as JSON (at most 5).")
     recipients = fields.One2Many('line.message.recipient', 'message',
         "Recipients", states=_states)
     conversation = fields.Boolean("Conversation", readonly=True,
         help="Sent in answer to what the person did on LINE.")
-    reply_token = fields.Char("Reply Token", readonly=True)
+    reply_token = fields.Char("Reply Token", readonly=True, loading='lazy')
     reply_token_expires_at = fields.DateTime("Reply Token Expires At",
         readonly=True)
     batches = fields.One2Many('line.message.batch', 'message', "Batches",
@@ -119,6 +129,9 @@ class Message(Workflow, ModelSQL, ModelView):
             ], "State", required=True, readonly=True, sort=False)
     state_string = state.translated('state')
     sent_at = fields.DateTime("Sent At", readonly=True)
+    sensitive = fields.Boolean("Health Data", readonly=True,
+        help="Written from answers to a health questionnaire: "
+        "read by counselors only.")
 
     del _states
 
@@ -145,6 +158,10 @@ class Message(Workflow, ModelSQL, ModelView):
     def default_state(cls):
         return 'draft'
 
+    @classmethod
+    def default_sensitive(cls):
+        return False
+
     @property
     def line_messages(self):
         return json.loads(self.content)
@@ -166,14 +183,16 @@ class Message(Workflow, ModelSQL, ModelView):
     @classmethod
     def compose(cls, line_users, messages, description=None,
             reply_token=None, reply_received_at=None, deliver=False,
-            conversation=False):
+            conversation=False, sensitive=False):
         """Create a queued message to line_users with LINE message objects
 
-        deliver sends it at once, for callers already running in the queue.
+        deliver sends it at once, for callers already running in the queue;
+        sensitive marks content written from health data.
         """
         message = cls(
             description=description, conversation=conversation,
-            content=json.dumps(messages, ensure_ascii=False))
+            content=json.dumps(messages, ensure_ascii=False),
+            sensitive=bool(sensitive))
         if reply_token and len(line_users) == 1:
             message.reply_token = reply_token
             message.reply_token_expires_at = (

@@ -331,10 +331,12 @@ class BookingTestCase(LineTestCase):
             answer = self.tap(user_id, kinds['職業紹介'])[-1]
             self.assertIn('まずはキャリア相談', answer['text'])
 
-            Record.reopen([record])
-            record.direction_clear = True
-            record.save()
-            Record.complete([record])
+            # Found clear after all: a completed record is amended, not
+            # reopened
+            pool.get('counseling.record.amendment').create([{
+                        'record': record.id, 'reason': "追記",
+                        'text': "事務職をめざすことがはっきりした。",
+                        'direction_clear': True}])
             answer = self.tap(user_id, kinds['職業紹介'])[-1]
             self.assertIn('チャット', self.quick(answer))
             self.book_on_line(user_id, '職業紹介', 'チャット', '21:00〜22:00')

@@ -2,9 +2,9 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 """The handover export wizard and the erasure report screens: the system
-administrator downloads a bundle the import accepts and the download is
-logged; erasure reports are read and printed by the system administrator
-and the auditor, and changed by nobody."""
+administrator downloads, with an auditor's approval, a bundle the import
+accepts and the download is logged; erasure reports are read and printed
+by the system administrator and the auditor, and changed by nobody."""
 import io
 import unittest
 from unittest.mock import patch
@@ -20,6 +20,7 @@ from sakai_line import archive
 from sakai_line.erasure import erase_all
 from sakai_line.handover import BundleError, load_bundle, read_bundle
 
+from .test_separation import approved
 from .tools import as_user, staff_users
 
 PASSPHRASE = 'next-operator-2027'
@@ -37,6 +38,10 @@ class HandoverWizardTestCase(unittest.TestCase):
     def tearDownClass(cls):
         drop_db()
 
+    def approve(self, users):
+        "An export approved by the auditor for the system administrator"
+        return approved('handover', users['sysadmin'], users['auditor'])
+
     def run_export(self, confirm=True, passphrase=PASSPHRASE, again=None):
         "Run the wizard to its result; return the result's values"
         Export = Pool().get('sakai.handover.export', type='wizard')
@@ -47,7 +52,8 @@ class HandoverWizardTestCase(unittest.TestCase):
             session_id, {start: {'confirm': confirm,
                     'passphrase': passphrase,
                     'passphrase_again': passphrase if again is None
-                    else again}}, 'export')
+                    else again,
+                    'approval': view['defaults']['approval']}}, 'export')
         Export.delete(session_id)
         return result['view']['defaults']
 
@@ -59,6 +65,7 @@ class HandoverWizardTestCase(unittest.TestCase):
         AuditLog = pool.get('audit.log')
         users = staff_users()
         party, = Party.create([{'name': "堺 花子"}])
+        approval = self.approve(users)
 
         with as_user(users['sysadmin']):
             values = self.run_export()
@@ -92,7 +99,8 @@ class HandoverWizardTestCase(unittest.TestCase):
                 ('model', '=', 'sakai.handover'),
                 ])
         self.assertEqual(entry.user.id, users['sysadmin'])
-        self.assertEqual(entry.method, 'sakai.handover.export')
+        self.assertEqual(entry.method,
+            'sakai.handover.export sakai.approval,%d' % approval.id)
         self.assertEqual(entry.record_count,
             sum(len(r) for r in data.values()))
         self.assertIn('party.party=%d' % len(data['party.party']),
@@ -105,7 +113,8 @@ class HandoverWizardTestCase(unittest.TestCase):
         "Nothing is written without the confirmation"
         pool = Pool()
         AuditLog = pool.get('audit.log')
-        users = staff_users(['sysadmin'])
+        users = staff_users(['sysadmin', 'auditor'])
+        self.approve(users)
         with as_user(users['sysadmin']), self.assertRaises(UserError):
             self.run_export(confirm=False)
         AuditLog.flush()
@@ -117,7 +126,8 @@ class HandoverWizardTestCase(unittest.TestCase):
         12 characters typed twice the same; demo mode may write it plain"""
         pool = Pool()
         AuditLog = pool.get('audit.log')
-        users = staff_users(['sysadmin'])
+        users = staff_users(['sysadmin', 'auditor'])
+        self.approve(users)
         for passphrase, again, message in [
                 (None, None, '暗号化のパスワード|enter a passphrase'),
                 ('short-pass', None, '12 文字以上|at least 12'),
