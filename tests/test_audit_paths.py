@@ -19,12 +19,11 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-from trytond.tools import is_instance_method
 from trytond.transaction import Transaction
 
 from sakai_counseling.slot import to_utc
 from sakai_counseling.tests.tools import load_japanese
-from sakai_line.tests.tools import staff_users
+from sakai_line.tests.tools import dispatch, staff_users
 
 ADDRESS = '203.0.113.9'
 # Sunday 22 November 2026; now is that Sunday at 09:00 in Japan
@@ -125,22 +124,8 @@ class AuditPathsTestCase(unittest.TestCase):
 
     def call(self, group, model, method, *args, context=None):
         "Call model.method as the JSON-RPC dispatcher does, as group"
-        Model = Pool(DB_NAME).get(model)
-        rpc = Model.__rpc__[method]
-        with Transaction().start(DB_NAME, self.users[group],
-                readonly=rpc.readonly) as transaction:
-            c_args, c_kwargs, transaction.context, transaction.timestamp = (
-                rpc.convert(Model, *args, dict(context or {})))
-            transaction.context['_request'] = {'remote_addr': ADDRESS}
-            meth = rpc.decorate(getattr(Model, method))
-            if (rpc.instantiate is None
-                    or not is_instance_method(Model, method)):
-                result = rpc.result(meth(*c_args, **c_kwargs))
-            else:
-                instance = c_args.pop(0)
-                result = rpc.result(meth(instance, *c_args, **c_kwargs))
-            transaction.commit()
-        return result
+        return dispatch(DB_NAME, self.users[group], model, method, *args,
+            context=context, remote_addr=ADDRESS)
 
     def mark(self):
         "The newest entry's id: the entries after it are the next calls'"

@@ -100,6 +100,26 @@ class SecurityTestCase(unittest.TestCase):
         self.assertEqual(response.status_code, 403)
         self.assertNotIn(DB_NAME, response.text)
 
+    def test_rest_api_closed(self):
+        "No key opens Tryton's REST API, which passes by the RPC checks"
+        from trytond.wsgi import app
+        key = 'k' * 32
+        with Transaction().start(DB_NAME, 0) as transaction:
+            pool = Pool()
+            Application = pool.get('res.user.application')
+            user, = pool.get('res.user').search([('login', '=', LOGIN)])
+            self.assertNotIn('rest', dict(Application.application.selection))
+            # a key validated for REST before, written in the table
+            table = Application.__table__()
+            transaction.connection.cursor().execute(*table.insert(
+                    [table.key, table.user, table.application, table.state],
+                    [[key, user.id, 'rest', 'validated']]))
+            transaction.commit()
+        response = Client(app).get(
+            f'/{DB_NAME}/rest/model/party.party',
+            headers={'Authorization': f'Bearer {key}'})
+        self.assertEqual(response.status_code, 401)
+
     def test_weak_passwords_refused(self):
         "Short, repetitive, listed or personal passwords are refused"
         # Passwords are checked when a person sets them (not user 0)

@@ -7,8 +7,13 @@ import datetime as dt
 
 from trytond.i18n import gettext
 from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
+from trytond.pool import Pool
+from trytond.transaction import without_check_access
+
+from sakai_line.configuration import utcnow
 
 from .exceptions import ClosureError
+from .slot import to_local
 
 
 def same_time_in(value, year):
@@ -57,6 +62,28 @@ class Closure(DeactivableMixin, ModelSQL, ModelView):
                 raise ClosureError(gettext(
                         'sakai_counseling.msg_closure_yearly_too_long',
                         closure=closure.rec_name))
+            if closure.active:
+                closure.check_bookings()
+
+    def check_bookings(self):
+        """Refuse a closure over people's coming bookings: they are moved
+        or cancelled first, and told so, not left in a closed office"""
+        Booking = Pool().get('counseling.booking')
+        # Told by their times only: whoever keeps closures may not read
+        # bookings (the system administrator)
+        with without_check_access():
+            bookings = [b for b in Booking.search([
+                        ('state', '=', 'booked'),
+                        ('start', '>=', utcnow()),
+                        ], order=[('start', 'ASC')])
+                if self.overlaps(b.start, b.end) and self.closes(b.method)]
+            times = [to_local(b.start).strftime('%Y-%m-%d %H:%M')
+                for b in bookings[:5]]
+        if bookings:
+            raise ClosureError(gettext(
+                    'sakai_counseling.msg_closure_bookings',
+                    closure=self.rec_name, count=len(bookings),
+                    times='、'.join(times)))
 
     def periods(self, around):
         "The (start, end) occurrences of the closure near the datetime around"

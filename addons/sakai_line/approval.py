@@ -108,8 +108,8 @@ def notify(user_ids, model, ids, label_id, description_id, **values):
 
 
 class Approval(Workflow, ModelSQL, ModelView):
-    "Approval"
     __name__ = 'sakai.approval'
+    __string__ = "Approval"
     _rec_name = 'reason'
 
     _asked = {'readonly': Eval('id', -1) >= 0}

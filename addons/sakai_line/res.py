@@ -153,42 +153,32 @@ def changed(before, after, method):
         count=len(lines), changes='、'.join(lines), user=actor.rec_name)
 
 
-class UserGroup(metaclass=PoolMeta):
+class GroupChangesMixin:
+    "Who is in which group is seen by GroupChanges, whichever way it changes"
+    __slots__ = ()
+
+    @classmethod
+    def create(cls, vlist):
+        with GroupChanges(f'{cls.__name__}.create'):
+            return super().create(vlist)
+
+    @classmethod
+    def write(cls, *args):
+        with GroupChanges(f'{cls.__name__}.write'):
+            return super().write(*args)
+
+    @classmethod
+    def delete(cls, records):
+        with GroupChanges(f'{cls.__name__}.delete'):
+            return super().delete(records)
+
+
+class UserGroup(GroupChangesMixin, metaclass=PoolMeta):
     __name__ = 'res.user-res.group'
 
-    @classmethod
-    def create(cls, vlist):
-        with GroupChanges(f'{cls.__name__}.create'):
-            return super().create(vlist)
 
-    @classmethod
-    def write(cls, *args):
-        with GroupChanges(f'{cls.__name__}.write'):
-            return super().write(*args)
-
-    @classmethod
-    def delete(cls, records):
-        with GroupChanges(f'{cls.__name__}.delete'):
-            return super().delete(records)
-
-
-class Group(metaclass=PoolMeta):
+class Group(GroupChangesMixin, metaclass=PoolMeta):
     __name__ = 'res.group'
-
-    @classmethod
-    def create(cls, vlist):
-        with GroupChanges(f'{cls.__name__}.create'):
-            return super().create(vlist)
-
-    @classmethod
-    def write(cls, *args):
-        with GroupChanges(f'{cls.__name__}.write'):
-            return super().write(*args)
-
-    @classmethod
-    def delete(cls, records):
-        with GroupChanges(f'{cls.__name__}.delete'):
-            return super().delete(records)
 
 
 class RightsChange:
@@ -242,3 +232,23 @@ class RuleGroupGroup(RightsChange, metaclass=PoolMeta):
 
 class ModelButtonGroup(RightsChange, metaclass=PoolMeta):
     __name__ = 'ir.model.button-res.group'
+
+
+class UserApplication(metaclass=PoolMeta):
+    """No key opens Tryton's REST API: its routes call the models without
+    the RPC entry points where the suite checks read-only fields and
+    on_change values and logs buttons and refusals (access.py, audit.py).
+    Other programs use JSON-RPC, like the back office."""
+    __name__ = 'res.user.application'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.application.selection = [
+            s for s in cls.application.selection if s[0] != 'rest']
+
+    @classmethod
+    def check(cls, key, application):
+        if application not in dict(cls.application.selection):
+            return None
+        return super().check(key, application)

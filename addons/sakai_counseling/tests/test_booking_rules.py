@@ -20,7 +20,7 @@ from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-from ..slot import to_utc
+from ..slot import to_local, to_utc
 from .tools import load_japanese
 
 SUNDAY = dt.date(2026, 11, 22)
@@ -371,6 +371,25 @@ class BookingRulesTestCase(unittest.TestCase):
                             'start': jst(SUNDAY, 18),
                             'end': jst(SUNDAY, 19), 'taken': True}]),
                 '「予約済み」')
+
+    @with_transaction()
+    def test_closure_over_bookings(self):
+        "A closure is not laid over people's coming bookings"
+        pool = Pool()
+        Closure = pool.get('counseling.closure')
+        self.prepare()
+        start = to_utc(dt.datetime.combine(
+                dt.date.today() + dt.timedelta(days=30), dt.time(10)))
+        slot = self.slot(10, start=start,
+            end=start + dt.timedelta(hours=1))
+        self.book(slot)
+        closure = {'name': "臨時休業", 'start': start - dt.timedelta(hours=2),
+            'end': start + dt.timedelta(hours=8)}
+        with self.coordinator():
+            self.refused(lambda: Closure.create([closure]),
+                "臨時休業", "1件", to_local(start).strftime('%Y-%m-%d %H:%M'))
+            # face-to-face only: the phone booking goes on
+            Closure.create([dict(closure, scope='face_to_face')])
 
     @with_transaction()
     def test_slots_do_not_overlap(self):

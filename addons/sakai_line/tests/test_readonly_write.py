@@ -17,10 +17,9 @@ from unittest.mock import patch
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
-from trytond.tools import is_instance_method
 from trytond.transaction import Transaction
 
-from sakai_line.tests.tools import staff_users
+from sakai_line.tests.tools import dispatch, staff_users
 
 AT = dt.datetime(2026, 11, 20, 1, 30)
 READONLY = "は画面で読み取り専用の項目のため変更できません。"
@@ -81,21 +80,8 @@ class ReadonlyWriteTestCase(unittest.TestCase):
 
     def call(self, group, model, method, *args):
         "Call model.method as the JSON-RPC dispatcher does, as group"
-        Model = Pool(DB_NAME).get(model)
-        rpc = Model.__rpc__[method]
-        with Transaction().start(DB_NAME, self.users[group],
-                readonly=rpc.readonly) as transaction:
-            c_args, c_kwargs, transaction.context, transaction.timestamp = (
-                rpc.convert(Model, *args, {'language': 'ja'}))
-            meth = rpc.decorate(getattr(Model, method))
-            if (rpc.instantiate is None
-                    or not is_instance_method(Model, method)):
-                result = rpc.result(meth(*c_args, **c_kwargs))
-            else:
-                instance = c_args.pop(0)
-                result = rpc.result(meth(instance, *c_args, **c_kwargs))
-            transaction.commit()
-        return result
+        return dispatch(DB_NAME, self.users[group], model, method, *args,
+            context={'language': 'ja'})
 
     def stored(self, model, id_, *names):
         with Transaction().start(DB_NAME, 0, readonly=True):

@@ -75,3 +75,28 @@ def as_user(user_id):
     with Transaction().set_user(user_id), \
             Transaction().set_context(_check_access=True):
         yield
+
+
+def dispatch(database, user, model, method, *args, context=None,
+        remote_addr=None):
+    """Call model.method in a transaction of its own as Tryton's JSON-RPC
+    dispatcher does for user: arguments converted, the RPC's decorator
+    (access checks, audit) applied, committed"""
+    from trytond.tools import is_instance_method
+    Model = Pool(database).get(model)
+    rpc = Model.__rpc__[method]
+    with Transaction().start(database, user,
+            readonly=rpc.readonly) as transaction:
+        args, kwargs, transaction.context, transaction.timestamp = (
+            rpc.convert(Model, *args, dict(context or {})))
+        if remote_addr:
+            transaction.context['_request'] = {'remote_addr': remote_addr}
+        func = rpc.decorate(getattr(Model, method))
+        if (rpc.instantiate is None
+                or not is_instance_method(Model, method)):
+            result = rpc.result(func(*args, **kwargs))
+        else:
+            instance = args.pop(0)
+            result = rpc.result(func(instance, *args, **kwargs))
+        transaction.commit()
+    return result
