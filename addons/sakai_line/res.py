@@ -34,6 +34,23 @@ class User(metaclass=PoolMeta):
             return gettext('sakai_line.msg_user_system')
         return super().get_rec_name(name)
 
+    @classmethod
+    def write(cls, *args):
+        transaction = Transaction()
+        by_person = bool(transaction.user
+            and transaction.context.get('_check_access'))
+        if by_person:
+            actions = iter(args)
+            others = {}
+            for users, values in zip(actions, actions):
+                fields = sorted(CREDENTIAL_FIELDS & set(values))
+                for user in users:
+                    if fields and user.id != transaction.user:
+                        others.setdefault(user.id, set()).update(fields)
+        super().write(*args)
+        if by_person and others:
+            credentials_changed(others)
+
     def get_status_bar(self, name):
         status = super().get_status_bar(name)
         # One city, one currency: the company module's "[JPY]" after every
@@ -43,6 +60,29 @@ class User(metaclass=PoolMeta):
             if status.endswith(suffix):
                 status = status[:-len(suffix)]
         return status
+
+
+# Changing them for someone else lets one log in as that person
+CREDENTIAL_FIELDS = {'login', 'password', 'password_hash', 'password_reset'}
+
+
+def credentials_changed(others):
+    """Log and tell the auditors and the person that someone else changed
+    their login or password: an administrator could otherwise set a
+    counselor's password and read client files as them unseen"""
+    User = Pool().get('res.user')
+    actor = User(Transaction().user)
+    for user, fields in sorted(others.items()):
+        audit.record('group', 'res.user', [user], sorted(fields),
+            'res.user.write')
+    with without_check_access():
+        names = '、'.join(u.rec_name for u in User.browse(sorted(others)))
+    approval.notify(
+        approval.members(approval.group_id('auditor')) + sorted(others),
+        'res.user', sorted(others),
+        'sakai_line.msg_credentials_change_label',
+        'sakai_line.msg_group_change_description',
+        users=names, user=actor.rec_name)
 
 
 class GroupChanges:

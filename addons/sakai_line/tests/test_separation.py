@@ -113,6 +113,28 @@ class SeparationTestCase(LineTestCase):
         self.assertEqual(json.loads(notices[0].records), [users['manager']])
 
     @with_transaction()
+    def test_password_set_for_someone_else(self):
+        """An administrator setting a counselor's password (to log in as
+        them) is logged and told at once to the auditors and the
+        counselor; one's own password is one's own business"""
+        User = Pool().get('res.user')
+        users = self.staff()
+        with as_user(users['sysadmin']):
+            User.write([User(users['counselor'])], {
+                    'password': 'Another-long-passphrase-42'})
+            User.write([User(users['sysadmin'])], {
+                    'password': 'My-own-long-passphrase-42'})
+
+        entry, = self.entries('group')
+        self.assertEqual(entry.user.id, users['sysadmin'])
+        self.assertEqual(entry.record_id, users['counselor'])
+        self.assertEqual(entry.field_names, 'password')
+        for user in ['auditor', 'counselor']:
+            notice, = self.notifications(users[user])
+            self.assertIn('counselor', notice.label)
+        self.assertFalse(self.notifications(users['sysadmin']))
+
+    @with_transaction()
     def test_group_grant_refused(self):
         """Adding oneself (or anyone) to the counselors without an approval
         is refused in Japanese, whichever way it is done"""
