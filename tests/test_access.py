@@ -16,7 +16,7 @@ from trytond.transaction import Transaction
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
-from sakai_line.tests.tools import as_user, staff_users
+from sakai_line.tests.tools import as_user, rpc, staff_users
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 
@@ -335,15 +335,6 @@ class AccessTableTestCase(unittest.TestCase):
                     os.path.abspath(__file__))), 'docs', 'access.md')
         with open(path, encoding='utf-8') as fp:
             self.assertEqual(fp.read(), access_table.render())
-
-
-def rpc(Model, method, *args):
-    "Call Model.method as the JSON-RPC dispatcher does for the current user"
-    procedure = Model.__rpc__[method]
-    args, kwargs, context, _ = procedure.convert(Model, *args, {})
-    with Transaction().set_context(context):
-        func = procedure.decorate(getattr(Model, method))
-        return procedure.result(func(*args, **kwargs))
 
 
 class PathsTestCase(unittest.TestCase):

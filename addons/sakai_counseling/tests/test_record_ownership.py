@@ -16,7 +16,7 @@ from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-from sakai_line.tests.tools import as_user
+from sakai_line.tests.tools import as_user, rpc
 
 from ..exceptions import RecordError
 from .tools import load_japanese
@@ -36,15 +36,6 @@ def clock(at):
             patch('sakai_counseling.booking.utcnow', return_value=at), \
             patch('sakai_counseling.slot.utcnow', return_value=at):
         yield
-
-
-def rpc(Model, method, *args):
-    "Call Model.method as the JSON-RPC dispatcher does for the current user"
-    procedure = Model.__rpc__[method]
-    args, kwargs, context, _ = procedure.convert(Model, *args, {})
-    with Transaction().set_context(context):
-        func = procedure.decorate(getattr(Model, method))
-        return procedure.result(func(*args, **kwargs))
 
 
 class RecordOwnershipTestCase(unittest.TestCase):

@@ -77,6 +77,15 @@ def as_user(user_id):
         yield
 
 
+def rpc(Model, method, *args):
+    "Call Model.method as the JSON-RPC dispatcher does for the current user"
+    procedure = Model.__rpc__[method]
+    args, kwargs, context, _ = procedure.convert(Model, *args, {})
+    with Transaction().set_context(context):
+        func = procedure.decorate(getattr(Model, method))
+        return procedure.result(func(*args, **kwargs))
+
+
 def dispatch(database, user, model, method, *args, context=None,
         remote_addr=None):
     """Call model.method in a transaction of its own as Tryton's JSON-RPC
