@@ -12,7 +12,6 @@ from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.transaction import Transaction
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
