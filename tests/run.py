@@ -17,8 +17,10 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDONS = os.path.join(ROOT, 'addons')
 MODULES = [
-    'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
-    'sakai_reports']
+    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
+    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
+    'sakai_health', 'sakai_counseling', 'sakai_jobs',
+    'sakai_seminars', 'sakai_reports']
 
 
 def addons_digest():

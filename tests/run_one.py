@@ -4,8 +4,8 @@
 # the full copyright notices and license terms.
 """Run some tests by name, configured as tests/run.py configures the suite.
 
-    tests/run_one.py sakai_line.tests.test_inbox
-    tests/run_one.py sakai_line.tests.test_inbox.InboxTestCase.test_reply
+    tests/run_one.py sakai_inbox.tests.test_inbox
+    tests/run_one.py sakai_inbox.tests.test_inbox.InboxTestCase.test_reply
     tests/run_one.py tests.test_browser
 
 Module tests are named from addons/ (sakai_line.tests...), the suite's own

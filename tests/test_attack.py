@@ -35,7 +35,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
 from line_standin import StandIn
-from sakai_line import audit
+from sakai_audit import audit
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
@@ -1070,7 +1070,7 @@ def undo_group_changes(pool):
     "Take back what a system administrator gave themself"
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
-    counselor = ModelData.get_id('sakai_line', 'group_counselor')
+    counselor = ModelData.get_id('sakai_programme', 'group_counselor')
     users = User.search([('login', 'in', ['sysadmin1', 'sysadmin2',
                     'shadow-counselor'])])
     User.write(users, {'groups': [('remove', [counselor])]})

@@ -20,12 +20,14 @@ from trytond.tests.test_tryton import (
     DB_NAME, USER, activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-from sakai_line import audit
+from sakai_audit import audit
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 OUR_MODULES = {
-    'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
-    'sakai_reports'}
+    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
+    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
+    'sakai_health', 'sakai_counseling', 'sakai_jobs',
+    'sakai_seminars', 'sakai_reports'}
 PERSON_MODELS = {'party.party', 'line.user'}
 ADDRESS = '203.0.113.7'
 POSTGRESQL = os.environ.get(
@@ -56,7 +58,7 @@ class AuditTestCase(unittest.TestCase):
         self.users = {}
         for group in GROUPS:
             user = User(login=group, name=f"{group} san",
-                groups=[ModelData.get_id('sakai_line', f'group_{group}')])
+                groups=[ModelData.get_id('sakai_programme', f'group_{group}')])
             user.save()
             self.users[group] = user.id
         self.client, self.other = Party.create([{
@@ -437,7 +439,7 @@ class AuditConcurrencyTestCase(unittest.TestCase):
         User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
         user = User(login='counselor', name="相談員", groups=[
-                ModelData.get_id('sakai_line', 'group_counselor')])
+                ModelData.get_id('sakai_programme', 'group_counselor')])
         user.save()
         party, = Party.create([{'name': "堺 花子"}])
         Transaction().commit()

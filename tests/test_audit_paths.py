@@ -280,8 +280,8 @@ class AuditPathsTestCase(unittest.TestCase):
         an approval is refused, and logged as refused"""
         ModelData = Pool(DB_NAME).get('ir.model.data')
         with Transaction().start(DB_NAME, 0, readonly=True):
-            sysadmin = ModelData.get_id('sakai_line', 'group_sysadmin')
-            counselor = ModelData.get_id('sakai_line', 'group_counselor')
+            sysadmin = ModelData.get_id('sakai_programme', 'group_sysadmin')
+            counselor = ModelData.get_id('sakai_programme', 'group_counselor')
         mark = self.mark()
         self.call('sysadmin', 'res.user', 'write', [self.users['manager']],
             {'groups': [('add', [sysadmin])]})

@@ -133,7 +133,7 @@ class BookingConcurrencyTestCase(unittest.TestCase):
         configuration.endpoint = self.line.url
         configuration.save()
         counselor = User(login='counselor', name="相談員", groups=[
-                ModelData.get_id('sakai_line', 'group_counselor')])
+                ModelData.get_id('sakai_programme', 'group_counselor')])
         counselor.save()
         tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date()
         # 20:00 and 21:00 in Japan
@@ -223,11 +223,11 @@ class BookingConcurrencyTestCase(unittest.TestCase):
         counselor, coordinator = User.create([{
                     'login': 'race_counselor', 'name': "競合 相談員",
                     'groups': [('add', [ModelData.get_id(
-                                    'sakai_line', 'group_counselor')])],
+                                    'sakai_programme', 'group_counselor')])],
                     }, {
                     'login': 'race_coordinator', 'name': "競合 調整役",
                     'groups': [('add', [ModelData.get_id(
-                                    'sakai_line', 'group_coordinator')])],
+                                    'sakai_programme', 'group_coordinator')])],
                     }])
         clients = Party.create([{
                     'name': "相談者 %d" % i, 'is_client': True,
@@ -406,7 +406,7 @@ class BookingConcurrencyTestCase(unittest.TestCase):
         counselor, = User.create([{'login': 'update_counselor',
                     'name': "更新 相談員",
                     'groups': [('add', [ModelData.get_id(
-                                    'sakai_line', 'group_counselor')])]}])
+                                    'sakai_programme', 'group_counselor')])]}])
         day = dt.date(2027, 9, 6)
         slot, = Slot.create([{'counselor': counselor.id,
                     'start': jst(day, 20), 'end': jst(day, 21)}])

@@ -23,8 +23,10 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 MODULES = [
-    'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
-    'sakai_reports']
+    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
+    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
+    'sakai_health', 'sakai_counseling', 'sakai_jobs',
+    'sakai_seminars', 'sakai_reports']
 PASSWORD = 'demo-password-2026'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 PLAYWRIGHT = os.path.join(ROOT, 'node_modules', 'playwright-core')

@@ -17,8 +17,10 @@ import unittest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
 MODULES = [
-    'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
-    'sakai_reports']
+    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
+    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
+    'sakai_health', 'sakai_counseling', 'sakai_jobs',
+    'sakai_seminars', 'sakai_reports']
 TOOL = os.path.join(ROOT, 'tools', 'handover.py')
 PASSPHRASE = 'handover-bundle-2026'
 
@@ -324,7 +326,7 @@ class HandoverTestCase(unittest.TestCase):
     def test_round_trip(self):
         "Export, import into a fresh database, export again: nothing lost"
         sys.path.insert(0, os.path.join(ROOT, 'addons'))
-        from sakai_line.handover import normalise, read_bundle
+        from sakai_handover.handover import normalise, read_bundle
         dbs = self.dbs
         first = self.bundle('first.zip')
         dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', first,
@@ -382,7 +384,7 @@ class HandoverTestCase(unittest.TestCase):
         """The bundle is an AES-256 password zip; without a passphrase it is
         written only in demo mode; the wrong passphrase is refused"""
         sys.path.insert(0, os.path.join(ROOT, 'addons'))
-        from sakai_line import archive
+        from sakai_handover import archive
         dbs = self.dbs
         bundle = self.bundle('encrypted.zip')
         dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', bundle,
@@ -440,7 +442,7 @@ class HandoverTestCase(unittest.TestCase):
     def test_checksum(self):
         "A bundle whose data was altered is refused before anything"
         sys.path.insert(0, os.path.join(ROOT, 'addons'))
-        from sakai_line import archive
+        from sakai_handover import archive
         dbs = self.dbs
         good = self.bundle('good.zip')
         dbs.tool('export', '-c', dbs.conf, '-d', self.source, '-o', good,

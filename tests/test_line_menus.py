@@ -15,7 +15,7 @@ from line_standin import webhook as line_webhook
 
 from sakai_counseling.slot import to_utc
 from sakai_counseling.tests.tools import load_japanese
-from sakai_line.response import RESUME_WORDS, normalize
+from sakai_questionnaire.response import RESUME_WORDS, normalize
 from sakai_line.tests.tools import LineTestCase
 from trytond.pool import Pool
 from trytond.tests.test_tryton import (
@@ -150,7 +150,7 @@ class MenuWalkTestCase(LineTestCase):
                                         'method': 'face_to_face',
                                         'capacity': 10}])]}])
         counselor = User(login='counselor', name="Counselor", groups=[
-                ModelData.get_id('sakai_line', 'group_counselor')])
+                ModelData.get_id('sakai_programme', 'group_counselor')])
         counselor.save()
         self.slots = Slot.create([{'counselor': counselor.id,
                     'start': start + dt.timedelta(hours=h),

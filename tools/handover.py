@@ -106,7 +106,7 @@ def main(argv=None):
     import trytond.config as config
     config.update_etc(args.config)
     from trytond.pool import Pool  # noqa: F401 (after the configuration)
-    from sakai_line import archive, handover
+    from sakai_handover import archive, handover
     from sakai_line.configuration import demo_mode
     try:
         passphrase = archive.read_passphrase(
@@ -129,7 +129,7 @@ def main(argv=None):
                 % (exception, PASSPHRASE_ENV), file=sys.stderr)
             return 2
         from trytond.exceptions import UserError
-        from sakai_line.handover_wizard import export_bundle
+        from sakai_handover.handover_wizard import export_bundle
 
         # written beside, and named as asked once the approval's use is
         # committed: no bundle without a used approval
@@ -174,7 +174,7 @@ def main(argv=None):
     elif args.command == 'import-csv':
         return import_csv(args, passphrase)
     elif args.command == 'vacuum':
-        from sakai_line import erasure
+        from sakai_handover import erasure
         return 0 if vacuum(args, run(args.database, erasure.erased_tables)) \
             else 1
     elif args.command == 'erase':
@@ -183,7 +183,7 @@ def main(argv=None):
                 "消去は元に戻せません。" % args.database, file=sys.stderr)
             return 2
         from trytond.exceptions import UserError
-        from sakai_line import erasure
+        from sakai_handover import erasure
 
         def erase():
             return (erasure.erase_approved(args.database, args.approval,
@@ -211,7 +211,7 @@ def main(argv=None):
 
 def vacuum(args, tables):
     "Rewrite the erased tables; False (and why, printed) if it failed"
-    from sakai_line import erasure
+    from sakai_handover import erasure
     again = ("消去は確定しています（報告書は 就業支援 › 消去報告書）。"
         "tools/handover.py vacuum -c %s -d %s を実行してください。"
         % (args.config, args.database))
@@ -254,7 +254,7 @@ def import_csv(args, passphrase=None):
     cannot be read"""
     from trytond.pool import Pool
     from trytond.transaction import Transaction
-    from sakai_line.csv_import import CSVImportError
+    from sakai_handover.csv_import import CSVImportError
     if args.kind == 'registrants':
         from sakai_counseling.client_import import ClientImporter as Importer
     else:
@@ -280,7 +280,7 @@ def import_csv(args, passphrase=None):
         if args.dry_run:
             print("（確認のみ: --dry-run のため何も登録していません）")
         if args.errors and importer.errors_file():
-            from sakai_line import archive
+            from sakai_handover import archive
             from sakai_line.configuration import demo_mode
             try:
                 content, name = importer.errors_download(

@@ -16,8 +16,10 @@ import os
 import polib
 
 MODULES = [
-    'sakai_line', 'sakai_counseling', 'sakai_jobs', 'sakai_seminars',
-    'sakai_reports']
+    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
+    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
+    'sakai_health', 'sakai_counseling', 'sakai_jobs',
+    'sakai_seminars', 'sakai_reports']
 ADDONS = os.path.join(os.path.dirname(os.path.dirname(
             os.path.abspath(__file__))), 'addons')
 
@@ -47,7 +49,9 @@ def main():
         Translation = pool.get('ir.translation')
         for module in args.modules:
             content = Translation.translation_export('en', module)
-            exported = polib.pofile(content.decode('utf-8'))
+            # None: the module has nothing to translate
+            exported = polib.pofile(
+                content.decode('utf-8') if content else '')
             path = os.path.join(ADDONS, module, 'locale', 'ja.po')
             known = {}
             if os.path.exists(path):

@@ -9,7 +9,7 @@ from trytond.report import Report
 from trytond.transaction import check_access
 
 from sakai_line.configuration import to_tokyo, utcnow
-from sakai_line.questionnaire import render
+from sakai_questionnaire.questionnaire import render
 
 
 def number(value):

@@ -7,7 +7,7 @@ button starts one (``menu=questionnaire:<code>``) or goes on with it."""
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
-from sakai_line.event import QUESTIONNAIRE_MENU
+from sakai_questionnaire.line import QUESTIONNAIRE_MENU
 
 # LINE: a carousel holds at most 12 bubbles
 MAX_BUBBLES = 12

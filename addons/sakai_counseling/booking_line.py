@@ -17,7 +17,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from sakai_line.configuration import utcnow
-from sakai_line.response import quick_postback, text_message
+from sakai_line.builders import quick_postback, text_message
 
 from .booking import format_when
 from .exceptions import BookingError, SlotTaken
@@ -41,22 +41,20 @@ def choice(label, **params):
 class Event(metaclass=PoolMeta):
     __name__ = 'line.event'
 
-    def _process_postback(self, data):
-        payload = (data.get('postback') or {}).get('data') or ''
-        if not payload.startswith(PREFIX):
-            return super()._process_postback(data)
-        user = self._get_line_user()
-        params = dict(parse_qsl(payload[len(PREFIX):]))
+    @classmethod
+    def _postback_routes(cls):
+        return super()._postback_routes() + [(PREFIX, '_postback_booking')]
+
+    def _postback_booking(self, user, value, line_params):
+        params = dict(parse_qsl(value))
         step = params.get('a')
         if (params.get('k', 'career') not in dict(KINDS)
                 or params.get('m', 'chat') not in dict(METHODS)):
             step = None
         method = getattr(self, '_booking_%s' % step, None) if step else None
         if method is None:
-            messages = self._menu_booking(user)
-        else:
-            messages = method(user, params)
-        self._reply(user, data, messages)
+            return self._menu_booking(user)
+        return method(user, params)
 
     # Steps
 

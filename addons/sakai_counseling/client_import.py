@@ -24,9 +24,9 @@ from trytond.model import ModelView
 from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from sakai_line import csv_import
+from sakai_handover import csv_import
 from sakai_line.configuration import TOKYO
-from sakai_line.csv_import import CellError, Column
+from sakai_handover.csv_import import CellError, Column
 
 from .party import KANA, normalize_kana
 

@@ -86,7 +86,7 @@ class Party(metaclass=PoolMeta):
     employment_wish = fields.Selection(EMPLOYMENT_WISH, "Wish", sort=False,
         states={'invisible': ~Eval('is_client', False)})
     counselor = fields.Many2One('res.user', "Counselor",
-        domain=[('groups', '=', Id('sakai_line', 'group_counselor'))],
+        domain=[('groups', '=', Id('sakai_programme', 'group_counselor'))],
         states={'invisible': ~Eval('is_client', False)},
         help="The counselor in charge of the client.")
     line_user = fields.Many2One('line.user', "LINE User", readonly=True,

@@ -18,7 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, Id, If
 from trytond.transaction import Transaction
 
-from sakai_line.programme import format_phone, parse_phone
+from sakai_programme.programme import format_phone, parse_phone
 
 from .exceptions import AgencyValidationError, ReferralValidationError
 
@@ -153,7 +153,7 @@ class Referral(Workflow, ModelSQL, ModelView):
             AGENCY_KINDS, "Agency Kind"),
         'on_change_with_agency_kind', searcher='search_agency_kind')
     counselor = fields.Many2One('res.user', "Counselor", required=True,
-        domain=[('groups', '=', Id('sakai_line', 'group_counselor'))],
+        domain=[('groups', '=', Id('sakai_programme', 'group_counselor'))],
         states=_states)
     date = fields.Date("Date", required=True, states=_states,
         help="The day the agency was introduced or told about the person.")

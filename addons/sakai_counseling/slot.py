@@ -89,7 +89,7 @@ class Slot(ModelSQL, ModelView):
     __name__ = 'counseling.slot'
 
     counselor = fields.Many2One('res.user', "Counselor", required=True,
-        domain=[('groups', '=', Id('sakai_line', 'group_counselor'))],
+        domain=[('groups', '=', Id('sakai_programme', 'group_counselor'))],
         states={'readonly': Eval('taken', False)})
     start = fields.DateTime("Start", required=True,
         states={'readonly': Eval('taken', False)})
@@ -169,7 +169,7 @@ class Slot(ModelSQL, ModelView):
         User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
         user = User(Transaction().user)
-        group = ModelData.get_id('sakai_line', 'group_counselor')
+        group = ModelData.get_id('sakai_programme', 'group_counselor')
         if any(g.id == group for g in user.groups):
             return user.id
 
@@ -422,7 +422,7 @@ class GenerateStart(ModelView):
     __name__ = 'counseling.slot.generate.start'
 
     counselor = fields.Many2One('res.user', "Counselor", required=True,
-        domain=[('groups', '=', Id('sakai_line', 'group_counselor'))])
+        domain=[('groups', '=', Id('sakai_programme', 'group_counselor'))])
     from_date = fields.Date("From Date", required=True)
     to_date = fields.Date("To Date", required=True,
         domain=[('to_date', '>=', Eval('from_date'))])

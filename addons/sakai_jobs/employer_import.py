@@ -20,8 +20,8 @@ from trytond.model import ModelView
 from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from sakai_line import csv_import
-from sakai_line.csv_import import CellError, Column
+from sakai_handover import csv_import
+from sakai_handover.csv_import import CellError, Column
 
 # The 法人番号 in the notes, when the party configuration does not offer
 # the identifier type jp_cn

@@ -61,7 +61,7 @@ class JobOrder(DeactivableMixin, Workflow, ModelSQL, ModelView):
             ],
         states={'readonly': Eval('state').in_(['filled', 'closed'])})
     coordinator = fields.Many2One('res.user', "Coordinator",
-        domain=[('groups', '=', Id('sakai_line', 'group_coordinator'))])
+        domain=[('groups', '=', Id('sakai_programme', 'group_coordinator'))])
     state = fields.Selection([
             ('draft', "Draft"),
             ('open', "Open"),

@@ -33,7 +33,7 @@ class Party(metaclass=PoolMeta):
         domain=[('employees', '>=', 0)],
         states={'invisible': ~Eval('is_employer', False)})
     developed_by = fields.Many2One('res.user', "Developed By",
-        domain=[('groups', '=', Id('sakai_line', 'group_coordinator'))],
+        domain=[('groups', '=', Id('sakai_programme', 'group_coordinator'))],
         states={'invisible': ~Eval('is_employer', False)},
         help="The coordinator who developed the employer.")
     developed_on = fields.Date("Developed On",

@@ -3,4 +3,3 @@
 # the full copyright notices and license terms.
 
 from . import routes  # noqa: F401 (registers the webhook route)
-from . import health  # noqa: F401 (registers the health route)

@@ -2,16 +2,17 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 """The LINE channel of the programme: credentials and API endpoints."""
-import datetime as dt
 import os
 
 from linebot.v3.messaging import ApiClient, MessagingApi
 from linebot.v3.messaging import Configuration as SDKConfiguration
 
-from trytond import config
 from trytond.model import ModelSingleton, ModelSQL, ModelView, fields
 from trytond.i18n import gettext
 from trytond.transaction import without_check_access
+
+from sakai_programme.programme import (  # noqa: F401 (used by the modules above)
+    TOKYO, citizen_language, demo_mode, to_tokyo, utcnow)
 
 from .exceptions import LineUnreachable
 
@@ -27,29 +28,6 @@ ENV_PUBLIC_URL = 'SAKAI_PUBLIC_URL'
 DEMO_SECRET = 'demo-channel-secret'
 DEMO_TOKEN = 'demo-channel-access-token'
 MASK = '••••••••'
-
-
-def utcnow():
-    "Naive UTC, as Tryton stores datetimes"
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
-TOKYO = dt.timezone(dt.timedelta(hours=9), 'Asia/Tokyo')
-
-
-def to_tokyo(value):
-    "A naive UTC datetime as Japan's local time (no daylight saving)"
-    return value.replace(tzinfo=dt.UTC).astimezone(TOKYO)
-
-
-def citizen_language():
-    "The language of what citizens read on LINE: [sakai_line] language"
-    return config.get('sakai_line', 'language', default='ja')
-
-
-def demo_mode():
-    "Demo mode is switched on in trytond.conf: [sakai_line] demo = True"
-    return config.getboolean('sakai_line', 'demo', default=False)
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):

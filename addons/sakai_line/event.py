@@ -28,9 +28,8 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from .builders import text_message
 from .configuration import citizen_language, to_tokyo, utcnow
-from .response import (
-    RESUME_WORDS, normalize, quick_postback, text_message)
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +43,8 @@ LEFT_BEHIND_AFTER = dt.timedelta(minutes=3)
 SQLITE_BUSY_TIMEOUT = 120
 # LINE: a reply holds at most 5 messages
 MAX_REPLY_MESSAGES = 5
-# The questionnaire new friends answer first
-REGISTRATION = 'registration'
-QUESTIONNAIRE_MENU = 'questionnaire:'
-# Menu keys that start a questionnaire, by its code
-QUESTIONNAIRE_KEYS = {'diagnosis': REGISTRATION}
-HANDOVER = 'handover'
-# A message this soon after one of our pushes answers it
-REPLY_TO_PUSH_WITHIN = dt.timedelta(hours=24)
-FAQ = 'faq='
+# The rich menu's and recommendations' buttons: menu=<key>
+MENU = 'menu='
 # A question answered with FAQ choices waits this long for 「該当なし」
 KEEP_TEXT_FOR = dt.timedelta(days=1)
 # What stays of a processed event's payload (LINE's webhook fields)
@@ -60,27 +52,6 @@ KEPT_KEYS = ('type', 'mode', 'timestamp', 'webhookEventId',
     'deliveryContext')
 KEPT_SOURCE_KEYS = ('type', 'userId')
 KEPT_MESSAGE_KEYS = ('type', 'id')
-
-
-def faq_answer(entry):
-    """The FAQ's answer, with a button to each feature it names (the
-    person's menu may not have it) and a way to a person if it does not
-    help"""
-    items = [quick_postback(label, data) for label, data in entry.shortcuts()]
-    items.append(quick_postback(
-            gettext('sakai_line.msg_faq_talk_to_staff'), HANDOVER))
-    return text_message(entry.answer_text, items)
-
-
-def faq_choices(entries):
-    "Not sure: the closest questions, and 「該当なし・担当者につなぐ」"
-    items = [quick_postback(e.question, FAQ + str(e.id), e.question)
-        for e in entries[:3]]
-    items.append(quick_postback(
-            gettext('sakai_line.msg_faq_none_of_these'), HANDOVER))
-    lines = [gettext('sakai_line.msg_faq_did_you_mean')]
-    lines += ['・' + e.question for e in entries[:3]]
-    return text_message('\n'.join(lines), items)
 
 
 def wait_for_writers():
@@ -99,11 +70,13 @@ def wait_for_writers():
 _processing = threading.local()
 
 
-def _noted(name, default=None):
+def noted(name, default=None):
+    "What processing noted of the event in hand under name"
     return (getattr(_processing, 'notes', None) or {}).get(name, default)
 
 
-def _note(name, value):
+def note(name, value):
+    "Note value under name for the rest of the event's processing"
     notes = getattr(_processing, 'notes', None)
     if notes is not None:
         notes[name] = value
@@ -312,7 +285,7 @@ class Event(ModelSQL, ModelView):
                 event._fail(traceback.format_exc(limit=5))
             else:
                 cursor.execute('RELEASE SAVEPOINT line_event')
-                keep = _noted('keep_text', False)
+                keep = noted('keep_text', False)
                 event.state = 'done' if handled else 'ignored'
                 event.error = None
                 event.next_attempt_at = None
@@ -361,29 +334,7 @@ class Event(ModelSQL, ModelView):
         data = self.data
         if not isinstance(data.get(self.type, {}), dict):
             data[self.type] = {}
-        _note('health_before', self._health_answers())
         return method(data) is not False
-
-    def _health_answers(self):
-        """{id: (state, turn)} of the person's answers to health
-        questionnaires, read from the database"""
-        Response = Pool().get('questionnaire.response')
-        if not self.line_id:
-            return {}
-        return {r['id']: (r['state'], r['turn'])
-            for r in Response.search_read([
-                    ('line_user.line_id', '=', self.line_id),
-                    ('questionnaire.sensitive', '=', True),
-                    ], fields_names=['state', 'turn'])}
-
-    def _answers_health(self):
-        """Does what we answer now come from a health questionnaire: one
-        in progress, or one this event moved (answered, paused, finished
-        with its result)?"""
-        after = self._health_answers()
-        before = _noted('health_before', {})
-        return after != before or any(
-            state == 'in_progress' for state, _ in after.values())
 
     def _get_line_user(self):
         pool = Pool()
@@ -411,8 +362,7 @@ class Event(ModelSQL, ModelView):
             return
         messages = self._greeting(unblocked)
         if follow.action == 'follow':
-            # A new friend starts the registration diagnosis at once
-            messages += self._start_questionnaire(user, REGISTRATION) or []
+            messages += self._welcome(user)
         self._reply(user, data, messages,
             gettext('sakai_line.msg_description_welcome_back'
                 if unblocked else 'sakai_line.msg_description_greeting'))
@@ -424,16 +374,14 @@ class Event(ModelSQL, ModelView):
             else configuration.greeting)
         return [{'type': 'text', 'text': text}] if text else []
 
-    def _start_questionnaire(self, user, code):
-        """Start (or go on with) the questionnaire of code; None if there
-        is no such questionnaire to ask"""
-        pool = Pool()
-        Questionnaire = pool.get('questionnaire')
-        Response = pool.get('questionnaire.response')
-        questionnaire = Questionnaire.get_by_code(code)
-        if not questionnaire or not questionnaire.questions:
-            return None
-        return Response.start(questionnaire, user)
+    def _welcome(self, user):
+        "What a new friend is sent after the greeting: modules add theirs"
+        return []
+
+    def _sensitive_reply(self):
+        """Is what we answer now health data, to be read by counselors
+        only?  Modules that ask about health say so."""
+        return False
 
     def _reply(self, user, data, messages, description=None):
         """Answer with the free reply token (at most 5 messages), the rest
@@ -443,9 +391,7 @@ class Event(ModelSQL, ModelView):
             return
         description = description or gettext(
             'sakai_line.msg_description_conversation')
-        # Questions, echoed choices and results of a stress check are
-        # health data: read by counselors only, as the answers are
-        sensitive = self._answers_health()
+        sensitive = self._sensitive_reply()
         Message.compose([user], messages[:MAX_REPLY_MESSAGES],
             description=description,
             reply_token=data.get('replyToken'),
@@ -461,83 +407,27 @@ class Event(ModelSQL, ModelView):
         user.record_block(self)
 
     def _process_message(self, data):
-        Response = Pool().get('questionnaire.response')
         user = self._get_line_user()
         message = data.get('message') or {}
-        response = Response.active_for(user)
         if message.get('type') != 'text':
-            if response:
-                self._reply(user, data, response.ask(hint=gettext(
-                            'sakai_line.msg_response_use_buttons')))
+            self._reply(user, data, self._handle_other(user, message))
             return
         text = message.get('text') or ''
         # A new question: the one kept for 「該当なし」 is no longer needed
         self._forget_texts(user)
-        if response and Pool().get('line.inquiry').crisis_kinds(text):
-            # Words of crisis before a questionnaire's turn: it waits
-            # (「再開」 goes on) and the contacts come first and alone
-            response.state = 'paused'
-            response.save()
-            response = None
-        if response:
-            self._reply(user, data, response.handle_text(text))
-            return
-        if normalize(text) in RESUME_WORDS:
-            paused = Response.active_for(user, states=('paused',))
-            if paused:
-                self._reply(user, data, paused.resume())
-                return
         self._reply(user, data, self._handle_text(user, text))
 
+    def _handle_other(self, user, message):
+        """A sticker, an image, a location…: the messages that answer it, or
+        None when no module does"""
+        return None
+
     def _handle_text(self, user, text):
-        """Free text outside a questionnaire: to the staff already talking
-        with the person, else the FAQ answers or hands over to a person.
-        Words of crisis first, whatever else is going on: the contacts at
-        once and an urgent inquiry."""
-        Inquiry = Pool().get('line.inquiry')
-        kinds = Inquiry.crisis_kinds(text)
-        if kinds:
-            return Inquiry.receive(user, text, 'distress', self, kinds=kinds)
-        if Inquiry.current(user) or self._replies_to_push(user):
-            return Inquiry.receive(user, text, 'message', self)
-        kind, entries, reason = self._faq_decide(text)
-        if kind == 'answer':
-            return [faq_answer(entries[0])]
-        if kind == 'choices':
-            # kept for 「該当なし・担当者につなぐ」 (see _handover)
-            _note('keep_text', True)
-            return [faq_choices(entries)]
-        return Inquiry.receive(user, text, reason or 'not_found', self)
-
-    def _replies_to_push(self, user):
-        """Did we push to the person (a broadcast, a survey, a staff
-        message) since they last wrote, within a day?  Then what they
-        write answers it and goes to staff."""
-        Recipient = Pool().get('line.message.recipient')
-        since = self.occurred_at - REPLY_TO_PUSH_WITHIN
-        earlier = self.search([
-                ('line_user', '=', user.id),
-                ('type', '=', 'message'),
-                ('id', '!=', self.id),
-                ('occurred_at', '>=', since),
-                ], order=[('occurred_at', 'DESC')], limit=1)
-        if earlier:
-            since = earlier[0].occurred_at
-        return bool(Recipient.search([
-                    ('line_user', '=', user.id),
-                    ('state', '=', 'sent'),
-                    ('message.conversation', '!=', True),
-                    ('batch.method', 'in', ['push', 'multicast']),
-                    ('batch.sent_at', '>=', since),
-                    ], limit=1))
-
-    def _faq_decide(self, text):
-        "(kind, entries, reason) of the FAQ bot; hand over without one"
-        try:
-            Entry = Pool().get('faq.entry')
-        except KeyError:
-            return 'handover', [], 'not_found'
-        return Entry.decide(text)
+        """What the person wrote: the messages that answer it, or None when
+        no module does.  Modules answer through super(): the one above
+        decides first whether to answer or leave the text to those below
+        (a questionnaire waiting for its answer, the inbox, the FAQ)."""
+        return None
 
     def _kept_texts(self, user):
         "The person's events whose text is kept, the latest first"
@@ -569,115 +459,61 @@ class Event(ModelSQL, ModelView):
             event.text_kept = False
         cls.save(events)
 
-    def _handover(self, user):
-        "「該当なし・担当者につなぐ」: the last question goes to a person"
-        Inquiry = Pool().get('line.inquiry')
-        text = self._last_text(user) or gettext(
-            'sakai_line.msg_inquiry_handover_request')
-        messages = Inquiry.receive(user, text, 'request', self)
-        # with staff now (the inquiry holds it)
-        self._forget_texts(user)
-        return messages
-
     def _process_postback(self, data):
-        pool = Pool()
-        Response = pool.get('questionnaire.response')
-        Campaign = pool.get('questionnaire.campaign')
         user = self._get_line_user()
         postback = data.get('postback') or {}
-        payload = postback.get('data') or ''
-        if payload.startswith('q:'):
-            messages = Response.handle_postback(
-                user, payload, postback.get('params'))
-        elif payload == HANDOVER:
-            messages = self._handover(user)
-        elif payload.startswith(FAQ) and payload[len(FAQ):].isdigit():
-            messages = self._faq_entry(int(payload[len(FAQ):]))
-        elif payload == 'resume':
-            paused = Response.active_for(user, states=('paused',))
-            messages = paused.resume() if paused else []
-        elif payload.startswith('menu='):
-            messages = self._menu(user, payload[len('menu='):])
-        elif payload.startswith('survey=') and payload[7:].isdigit():
-            campaigns = Campaign.search([('id', '=', int(payload[7:]))])
-            if campaigns and campaigns[0].invited(user):
-                campaign, = campaigns
-                messages = Response.start(
-                    campaign.questionnaire, user, campaign=campaign)
-            else:
-                messages = [{'type': 'text', 'text': gettext(
-                            'sakai_line.msg_response_invalid')}]
-        else:
+        messages = self._route_postback(
+            user, postback.get('data') or '', postback.get('params'))
+        if messages is None:
             return False
         self._reply(user, data, messages)
 
-    def _faq_entry(self, entry_id):
-        try:
-            Entry = Pool().get('faq.entry')
-        except KeyError:
-            return []
-        entries = Entry.search([('id', '=', entry_id)])
-        return [faq_answer(entries[0])] if entries else []
+    @classmethod
+    def _postback_routes(cls):
+        """The postbacks understood, as [(prefix, method name)]: data that
+        is the prefix, or starts with it when it ends with "=", ":" or
+        "?", goes to the method with the rest of the data and LINE's
+        params; the method returns the messages that answer, or None for
+        data it does not know.  Modules add their prefixes."""
+        return [(MENU, '_postback_menu')]
+
+    def _route_postback(self, user, data, params):
+        for prefix, name in self._postback_routes():
+            if prefix[-1:] in ('=', ':', '?'):
+                if not data.startswith(prefix):
+                    continue
+            elif data != prefix:
+                continue
+            return getattr(self, name)(user, data[len(prefix):], params)
+        return None
+
+    def _postback_menu(self, user, key, params):
+        return self._menu(user, key)
 
     def _menu(self, user, key):
-        """A rich menu or recommendation button: a questionnaire starts (or
-        goes on); any other feature pauses the conversation in progress and
-        its _menu_<key> method answers; others are announced as coming"""
-        Response = Pool().get('questionnaire.response')
-        if key in QUESTIONNAIRE_KEYS:
-            code = QUESTIONNAIRE_KEYS[key]
-        elif key.startswith(QUESTIONNAIRE_MENU):
-            # e.g. menu=questionnaire:stress_check starts that questionnaire
-            code = key[len(QUESTIONNAIRE_MENU):]
-        else:
-            code = None
-        if code:
-            messages = self._start_questionnaire(user, code)
-            if messages is not None:
-                return messages
+        """A rich menu or recommendation button: its _menu_<key> method
+        answers (modules add theirs), after the conversation in progress
+        is paused; others are announced as coming"""
         method = getattr(self, '_menu_%s' % key, self._menu_unavailable)
         messages = method(user)
-        return Response.pause_others(user) + messages
+        return self._pause_conversations(user) + messages
+
+    def _pause_conversations(self, user):
+        """Pause what the person was in the middle of, as another feature
+        starts; return what tells them how to go on"""
+        return []
 
     def _menu_unavailable(self, user):
         return [{'type': 'text',
                 'text': gettext('sakai_line.msg_menu_unavailable')}]
 
-    def _menu_faq(self, user):
-        "よくある質問: the questions by category, and the question box"
-        try:
-            Entry = Pool().get('faq.entry')
-        except KeyError:
-            carousel = None
-        else:
-            carousel = Entry.line_carousel()
-        invitation = text_message(gettext('sakai_line.msg_faq_menu'))
-        return [invitation, carousel] if carousel else [invitation]
-
     def _menu_mypage(self, user):
         "What we know of the person, and what they can do next"
-        pool = Pool()
-        Response = pool.get('questionnaire.response')
         lines = [gettext('sakai_line.msg_mypage_title')]
         if user.followed_at:
             lines.append(gettext('sakai_line.msg_mypage_since',
                     date=to_tokyo(user.followed_at).strftime('%Y/%m/%d')))
-        done = Response.search([
-                ('line_user', '=', user.id),
-                ('state', '=', 'done'),
-                ('questionnaire.kind', '=', 'diagnosis'),
-                ], order=[('finished_at', 'DESC')], limit=1)
-        if done and done[0].recommendations:
-            lines.append(gettext('sakai_line.msg_mypage_recommended',
-                    recommendations=done[0].recommendations))
-        items = [quick_postback(
-                gettext('sakai_line.msg_mypage_retake'), 'menu=diagnosis')]
-        paused = Response.active_for(user, states=('paused',))
-        if paused:
-            lines.append(gettext('sakai_line.msg_mypage_paused',
-                    questionnaire=paused.questionnaire.rec_name))
-            items.insert(0, quick_postback(
-                    gettext('sakai_line.msg_mypage_resume'), 'resume'))
+        items = []
         cards = self._mypage_cards(user, lines, items)
         return cards + [text_message('\n'.join(lines), items)]
 
@@ -685,13 +521,6 @@ class Event(ModelSQL, ModelView):
         """Modules add what they hold for the person: lines of the summary,
         quick replies, and the messages (cards) shown above it"""
         return []
-
-    def _menu_booking(self, user):
-        "Until bookings on LINE are switched on: how to book by phone"
-        Programme = Pool().get('support.programme')
-        programme = Programme(1)
-        return [text_message(gettext('sakai_line.msg_booking_by_phone',
-                    phone=programme.office_phone or ''))]
 
     @classmethod
     @ModelView.button

@@ -5,10 +5,6 @@ from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError, ValidationError
 
 
-class InvalidPhoneNumber(ValidationError):
-    pass
-
-
 class InvalidLineUserId(ValidationError):
     pass
 
@@ -30,24 +26,4 @@ class SourceValidationError(ValidationError):
 
 
 class LoginFailed(UserError):
-    pass
-
-
-class QuestionnaireValidationError(ValidationError):
-    pass
-
-
-class AuditClientSearchError(AccessError):
-    pass
-
-
-class ApprovalError(UserError):
-    pass
-
-
-class GroupChangeError(UserError):
-    pass
-
-
-class ReadonlyFieldError(AccessError):
     pass

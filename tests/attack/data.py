@@ -90,7 +90,7 @@ class Builder:
         self.users()
         self.channel()
         self.closure()
-        self.group_ids = {g: ModelData.get_id('sakai_line', f'group_{g}')
+        self.group_ids = {g: ModelData.get_id('sakai_programme', f'group_{g}')
             for g in set(LOGINS.values())}
         self.world['group_ids'] = self.group_ids
         self.target()

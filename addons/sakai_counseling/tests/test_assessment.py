@@ -15,7 +15,7 @@ from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-from sakai_line.questionnaire import MAX_LABEL
+from sakai_questionnaire.questionnaire import MAX_LABEL
 
 # LINE: a quick reply holds 13 items
 MAX_QUICK_REPLY = 13

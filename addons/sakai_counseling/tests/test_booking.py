@@ -61,7 +61,7 @@ class BookingTestCase(LineTestCase):
         if users:
             return users[0]
         user = User(login=login, name=login.title(), groups=[
-                ModelData.get_id('sakai_line', 'group_counselor')])
+                ModelData.get_id('sakai_programme', 'group_counselor')])
         user.save()
         return user
 

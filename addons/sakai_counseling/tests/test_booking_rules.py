@@ -57,7 +57,7 @@ class BookingRulesTestCase(unittest.TestCase):
         self.users = staff_users(['coordinator', 'counselor', 'manager'])
         self.other, = User.create([{'login': 'other', 'name': "西村 恵",
                     'groups': [('add', [ModelData.get_id(
-                                    'sakai_line', 'group_counselor')])]}])
+                                    'sakai_programme', 'group_counselor')])]}])
         self.clients = Party.create([{'name': name, 'is_client': True,
                     'household': 'single_mother', 'registered_on': SUNDAY}
                 for name in ["佐藤 花子", "鈴木 理恵"]])

@@ -13,8 +13,8 @@ from trytond.tests.test_tryton import activate_module, drop_db
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from sakai_line.csv_import import CSVImportError, parse_date
-from sakai_line.tests.csv_import_tools import csv_bytes
+from sakai_handover.csv_import import CSVImportError, parse_date
+from sakai_handover.tests.csv_import_tools import csv_bytes
 from sakai_line.tests.tools import as_user, staff_users
 
 from .tools import load_japanese
@@ -43,7 +43,7 @@ def rows_of(data):
     """The rows of a CSV file (bytes, UTF-8 or cp932), or of the CSV in
     a password zip (the bad rows outside demo mode)"""
     if data[:2] == b'PK':
-        from sakai_line import archive
+        from sakai_handover import archive
         with archive.reader(io.BytesIO(data), PASSPHRASE) as zipped:
             data = zipped.read(zipped.namelist()[0])
     for encoding in ['utf-8-sig', 'cp932']:

@@ -65,7 +65,7 @@ class RecordOwnershipTestCase(unittest.TestCase):
         ModelData = pool.get('ir.model.data')
 
         def group(name):
-            return ModelData.get_id('sakai_line', f'group_{name}')
+            return ModelData.get_id('sakai_programme', f'group_{name}')
         users = User.create([
                 {'login': 'aoki', 'name': "青木",
                     'groups': [('add', [group('counselor')])]},

@@ -26,7 +26,9 @@ from .tools import load_japanese
 # Friday 4 December 2026; its counseling day runs to 01:00 on the 5th
 FRIDAY = dt.date(2026, 12, 4)
 SATURDAY = FRIDAY + dt.timedelta(days=1)
-OUR_MODULES = ['sakai_line', 'sakai_counseling', 'sakai_jobs',
+OUR_MODULES = ['sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
+    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
+    'sakai_health', 'sakai_counseling', 'sakai_jobs',
     'sakai_seminars', 'sakai_reports']
 
 
@@ -60,7 +62,7 @@ class StaffScreensTestCase(LineTestCase):
         User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
         user = User(login=login, name=login.title(), groups=[
-                ModelData.get_id('sakai_line', 'group_counselor')])
+                ModelData.get_id('sakai_programme', 'group_counselor')])
         user.save()
         return user
 

@@ -13,7 +13,7 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from sakai_counseling.tests.tools import load_japanese
-from sakai_line.tests.csv_import_tools import csv_bytes
+from sakai_handover.tests.csv_import_tools import csv_bytes
 from sakai_line.tests.tools import as_user, staff_users
 
 HEADER = ["事業者名", "法人番号", "業種", "従業員数", "電話番号",
@@ -82,7 +82,7 @@ class EmployerImportTestCase(unittest.TestCase):
         self.assertIn("5行目「開拓日」: 「2099/1/1」は未来の日付です。", report)
         self.assertIn("5行目「ひとり親への理解」: 「たぶん」は", report)
         # outside demo mode the bad rows come as a password zip
-        from sakai_line import archive
+        from sakai_handover import archive
         with archive.reader(io.BytesIO(check['errors_file']),
                 'rows-with-errors-2026') as zipped:
             errors = zipped.read('employers-errors.csv').decode('cp932')

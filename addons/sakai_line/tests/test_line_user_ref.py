@@ -11,8 +11,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 
-from sakai_line.erasure import erase_all
-from sakai_line.handover import export_data
+from sakai_handover.erasure import erase_all
+from sakai_handover.handover import export_data
 
 from .tools import LineTestCase, as_user, staff_users
 

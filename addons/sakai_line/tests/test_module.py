@@ -69,7 +69,7 @@ class SakaiLineTestCase(ModuleTestCase):
         Message = pool.get('ir.message')
         load_japanese()
         with Transaction().set_context(language='ja'):
-            support = Menu(ModelData.get_id('sakai_line', 'menu_support'))
+            support = Menu(ModelData.get_id('sakai_programme', 'menu_support'))
             administration = Menu(
                 ModelData.get_id('ir', 'menu_administration'))
             self.assertEqual(support.name, "就業支援")

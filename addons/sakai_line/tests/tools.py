@@ -15,12 +15,15 @@ from trytond.transaction import Transaction
 
 
 class LineTestCase(unittest.TestCase):
-    "sakai_line activated, the LINE stand-in started and reset per test"
+    "The conversation on LINE activated, the LINE stand-in started and reset"
+    # The channel with what answers people on it: questionnaires, the
+    # inbox and the FAQ (one database for all these tests)
+    module = 'sakai_faq'
 
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('sakai_line')
+        activate_module(cls.module)
         cls.line = StandIn().start()
 
     @classmethod
@@ -64,7 +67,7 @@ def staff_users(groups=STAFF_GROUPS):
     User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
     users = User.create([{'login': group, 'name': group, 'groups': [
-                    ('add', [ModelData.get_id('sakai_line', f'group_{group}')])]}
+                    ('add', [ModelData.get_id('sakai_programme', f'group_{group}')])]}
             for group in groups])
     return {group: user.id for group, user in zip(groups, users)}
 

@@ -1,0 +1,21 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import AccessError, ValidationError
+
+
+class AuditClientSearchError(AccessError):
+    pass
+
+
+class ApprovalError(UserError):
+    pass
+
+
+class GroupChangeError(UserError):
+    pass
+
+
+class ReadonlyFieldError(AccessError):
+    pass

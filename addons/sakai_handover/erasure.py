@@ -1,0 +1,444 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+"""Erasure at the end of the contract (Sakai spec §11(10)).
+
+Every free-text, name and contact column of the personal models declared
+by the modules (``sakai.handover.erasure_models()``) is overwritten with
+SQL: emptied, or replaced by a fixed mark when the column cannot be
+empty.  Columns under a unique index or constraint (found in the
+database's catalog, not listed by hand) get a value of their own: the mark
+followed by the record id, or for LINE user IDs an irreversible token
+(SHA-256 with a random salt that is never stored).  Dates, kinds, states,
+households and the links between records are kept: monthly statistics
+still count.  The report is returned (HTML, Japanese) and stored in
+``sakai.erasure.report``.
+
+An UPDATE leaves the old row versions in the database file until they are
+vacuumed: after the commit, ``vacuum()`` rewrites the touched tables
+(PostgreSQL ``VACUUM FULL``, SQLite ``VACUUM``) on a separate autocommit
+connection, as VACUUM cannot run inside a transaction.  The backups that
+still hold the data are listed in the report for the operator to destroy.
+
+The erasure is run by ``erase_approved``: only with a second person's
+approval (``sakai.approval`` of kind erasure, approved by an auditor,
+unused and recent), which it uses up and names in the report; it is one
+entry of the audit log.
+"""
+import datetime as dt
+import hashlib
+import html
+import json
+import os
+import re
+import secrets
+import time
+
+from sql import Cast, Literal
+from sql.operators import Concat
+
+from trytond import backend
+from trytond.config import config
+from trytond.model import ModelSQL, ModelView, fields
+from trytond.pool import Pool, PoolMeta
+from trytond.report import Report
+from trytond.transaction import Transaction
+
+from sakai_audit import audit
+
+ERASED = '消去済み'
+# What vacuum() reports for the transactions it could not wait for
+RUNNING = '実行中の古いトランザクション'
+TEXT_TYPES = ('char', 'text', 'binary', 'dict', 'full_text')
+
+
+class Handover(metaclass=PoolMeta):
+    __name__ = 'sakai.handover'
+
+    @classmethod
+    def erasure_models(cls):
+        """Return {model: {'keep': [fields], 'token': [fields],
+        'meaning': str}}: text fields are erased except those kept;
+        'token' fields get an irreversible unique token"""
+        return {
+            'party.party': {'keep': ['code'], 'meaning': "当事者"},
+            'party.address': {'meaning': "住所"},
+            'party.contact_mechanism': {'meaning': "連絡先"},
+            'party.identifier': {'meaning': "識別番号"},
+            }
+
+
+class ErasureReport(ModelSQL, ModelView):
+    "Erasure Report"
+    __name__ = 'sakai.erasure.report'
+
+    date = fields.DateTime("Date", readonly=True)
+    database = fields.Char("Database", readonly=True)
+    erased_by = fields.Char("Erased By", readonly=True)
+    content = fields.Text("Report", readonly=True)
+    summary = fields.Text("Records", readonly=True,
+        help="The number of records per kind whose personal data was erased.")
+    approval = fields.Many2One('sakai.approval', "Approval", readonly=True,
+        help="The request an auditor approved for this erasure.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('date', 'DESC'))
+        # Written by the erasure only (command line), never through RPC
+        for method in ['create', 'write', 'delete']:
+            cls.__rpc__.pop(method, None)
+
+
+class ErasureReportPrint(Report):
+    "Erasure Report"
+    __name__ = 'sakai.erasure.report.print'
+
+    @classmethod
+    def _execute(cls, records, header, data, action):
+        "The report as it was written at the erasure"
+        return 'html', '\n'.join(r.content or '' for r in records)
+
+
+def _token(salt, value):
+    return 'X' + hashlib.sha256(salt + value.encode()).hexdigest()[:32]
+
+
+def _columns_in(definition, columns):
+    "The columns named in an index definition (plain or expression)"
+    return {c for c in columns
+        if re.search(r'(?<![\w])"?%s"?(?![\w])' % re.escape(c), definition)}
+
+
+def unique_columns(cursor, table_name, columns):
+    """The columns of table_name (among columns) under a unique index, a
+    unique constraint or an exclusion constraint, read from the catalog"""
+    found = set()
+    if backend.name == 'sqlite':
+        cursor.execute('PRAGMA index_list("%s")' % table_name)
+        for row in list(cursor):
+            index, unique = row[1], row[2]
+            if not unique:
+                continue
+            cursor.execute('PRAGMA index_info("%s")' % index)
+            names = [r[2] for r in cursor]
+            found.update(n for n in names if n in columns)
+            if None in names:  # an expression
+                cursor.execute("SELECT sql FROM sqlite_master "
+                    "WHERE type = 'index' AND name = ?", (index,))
+                sql, = cursor.fetchone()
+                found |= _columns_in(sql.split(' ON ', 1)[-1], columns)
+    else:
+        cursor.execute("SELECT pg_get_indexdef(i.indexrelid) "
+            "FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relname = %s AND n.nspname = current_schema() "
+            "AND (i.indisunique OR EXISTS (SELECT 1 FROM pg_constraint x "
+                "WHERE x.conindid = i.indexrelid AND x.contype = 'x'))",
+            (table_name,))
+        for definition, in list(cursor):
+            found |= _columns_in(
+                definition.split(' USING ', 1)[-1], columns)
+    return found
+
+
+def not_null_columns(cursor, table_name):
+    "The columns of table_name the database requires a value in"
+    if backend.name == 'sqlite':
+        cursor.execute('PRAGMA table_info("%s")' % table_name)
+        return {r[1] for r in cursor if r[3]}
+    cursor.execute("SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = %s "
+        "AND is_nullable = 'NO'", (table_name,))
+    return {r[0] for r in cursor}
+
+
+def erased_models():
+    "[(name, Model, spec)] of the declared models stored in this database"
+    pool = Pool()
+    Handover = pool.get('sakai.handover')
+    result = []
+    for name, spec in Handover.erasure_models().items():
+        try:
+            Model_ = pool.get(name)
+        except KeyError:
+            continue
+        if not issubclass(Model_, ModelSQL) or callable(Model_.table_query):
+            continue
+        result.append((name, Model_, spec))
+    return result
+
+
+def erased_tables():
+    "The tables the erasure rewrites (and its report's), to vacuum"
+    pool = Pool()
+    tables = [M._table for _, M, _ in erased_models()]
+    return sorted(set(tables + [pool.get('sakai.erasure.report')._table]))
+
+
+def _text_fields(Model_, spec):
+    keep = set(spec.get('keep', ()))
+    for fname, field in sorted(Model_._fields.items()):
+        if (isinstance(field, fields.Function) or fname in keep
+                or field._type not in TEXT_TYPES
+                or isinstance(field, fields.Selection)
+                or fname in {'create_uid', 'write_uid'}):
+            continue
+        yield fname, field
+
+
+def erase_model(cursor, Model_, spec, salt):
+    """Overwrite the personal columns of Model_'s table; return (ids,
+    erased or marked columns, token columns)"""
+    table = Model_.__table__()
+    names = dict(_text_fields(Model_, spec))
+    unique = unique_columns(cursor, Model_._table, names)
+    not_null = not_null_columns(cursor, Model_._table)
+    tokens = [f for f in spec.get('token', ()) if f in names]
+    erased, marked, numbered = [], [], []
+    for fname, field in names.items():
+        if fname in tokens:
+            continue
+        required = getattr(field, 'required', False) or fname in not_null
+        if fname in unique and required:
+            # a value of its own, not derived from the old one
+            numbered.append(fname)
+        elif required:
+            marked.append(fname)
+        else:
+            erased.append(fname)
+    cursor.execute(*table.select(table.id))
+    ids = [r[0] for r in cursor]
+    columns = [getattr(table, f) for f in erased + marked + numbered]
+    values = ([None] * len(erased) + [ERASED] * len(marked)
+        + [Concat(Literal(ERASED + '-'), Cast(table.id, 'VARCHAR'))]
+        * len(numbered))
+    if columns:
+        cursor.execute(*table.update(columns, values))
+    for fname in tokens:
+        column = getattr(table, fname)
+        cursor.execute(*table.select(table.id, column,
+                where=column != None))  # noqa: E711
+        for id_, value in list(cursor):
+            cursor.execute(*table.update([column],
+                    [_token(salt, value)], where=table.id == id_))
+    return ids, sorted(erased + marked + numbered), tokens
+
+
+def backups(directory=None):
+    """[(path, database, created)] of the backups (tools/backup.py) in
+    directory, by default [sakai_line] backup_dir"""
+    directory = directory or config.get('sakai_line', 'backup_dir',
+        default=None)
+    result = []
+    if not directory or not os.path.isdir(directory):
+        return result
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        manifest = os.path.join(path, 'manifest.json')
+        if not os.path.isdir(path):
+            continue
+        database, created = '', ''
+        if os.path.isfile(manifest):
+            try:
+                with open(manifest, encoding='utf-8') as fp:
+                    data = json.load(fp)
+                database, created = data.get('database', ''), data.get(
+                    'created', '')
+            except (OSError, ValueError):
+                pass
+        result.append((path, database, created))
+    return result
+
+
+def erase_approved(database_name, approval, erased_by='', backup_dir=None,
+        demo=False):
+    """Erase with the approval number given (used up, refused in Japanese
+    without a good one; demo skips it for ``tools/handover.py erase
+    --without-approval`` in demo mode); return the report"""
+    Approval = Pool().get('sakai.approval')
+    if not (demo and approval is None):
+        approval = Approval.use('erasure', approval, 'sakai.erasure.erase')
+    return erase_all(database_name, erased_by, backup_dir, approval=approval)
+
+
+def erase_all(database_name, erased_by='', backup_dir=None, approval=None):
+    """Erase personal data of the current database; return the report.
+    Run by erase_approved, which checks the approval."""
+    pool = Pool()
+    Report = pool.get('sakai.erasure.report')
+    transaction = Transaction()
+    cursor = transaction.connection.cursor()
+    salt = secrets.token_bytes(32)
+    now = dt.datetime.utcnow().replace(microsecond=0)
+    rows = []
+    for name, Model_, spec in erased_models():
+        ids, erased, tokens = erase_model(cursor, Model_, spec, salt)
+        rows.append((name, str(Model_.__doc__ or name),
+                spec.get('meaning', ''), len(ids), erased, tokens))
+    report = render_report(database_name, erased_by, now, rows,
+        erased_tables(), backups(backup_dir), backup_dir
+        or config.get('sakai_line', 'backup_dir', default=None),
+        approval=approval)
+    summary = '\n'.join('%s (%s): %d' % (meaning or string, name, count)
+        for name, string, meaning, count, _, _ in rows)
+    record, = Report.create([{'date': now, 'database': database_name,
+                'erased_by': erased_by, 'content': report,
+                'summary': summary,
+                'approval': approval.id if approval else None}])
+    # One entry: the models erased with their counts, and the approval
+    suffix = f' sakai.approval,{approval.id}' if approval else ''
+    entry = audit.record('delete', Report.__name__, [record.id],
+        ['%s=%d' % (name, count) for name, _, _, count, _, _ in rows],
+        f'sakai.erasure.erase{suffix}')
+    entry['record_count'] = sum(row[3] for row in rows)
+    return report
+
+
+def wait_for_snapshots(cursor, seconds=300):
+    """Wait for the transactions that may still see the old values to end:
+    VACUUM FULL keeps the row versions that the oldest running transaction
+    of the whole cluster could see (its snapshot's horizon, whichever
+    database it is in: an autovacuum, a dump, a session left idle in a
+    transaction), and they would stay in the rewritten table.  Return the
+    number of such transactions still running after seconds (0: none)."""
+    cursor.execute('SELECT NOW()')
+    since, = cursor.fetchone()
+    for _ in range(seconds * 4):
+        cursor.execute('SELECT COUNT(*) FROM pg_stat_activity '
+            'WHERE pid <> pg_backend_pid() AND xact_start < %s '
+            'AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)',
+            (since,))
+        running, = cursor.fetchone()
+        if not running:
+            break
+        time.sleep(0.25)
+    return running
+
+
+def vacuum(database_name, tables, attempts=10):
+    """Rewrite tables without their dead row versions (old values), after
+    the erasure's commit, on an autocommit connection; return {table: dead
+    row versions left} (PostgreSQL) or {} (SQLite: the whole file)"""
+    Database = backend.Database
+    if backend.name != 'sqlite':
+        # End the erasure's connections: a session reports the rows it
+        # updated to the statistics when it ends, which would count them
+        # as dead again after the vacuum
+        Database(database_name).close()
+    database = Database(database_name).connect()
+    connection = database.get_connection(autocommit=True)
+    left = {}
+    try:
+        cursor = connection.cursor()
+        if backend.name == 'sqlite':
+            cursor.execute('VACUUM')
+            # a write-ahead log would still hold the old pages
+            cursor.execute('PRAGMA wal_checkpoint(TRUNCATE)')
+            return left
+        running = wait_for_snapshots(cursor)
+        for table in tables:
+            cursor.execute('VACUUM (FULL, ANALYZE) "%s"' % table)
+        for attempt in range(attempts):
+            cursor.execute('SELECT pg_stat_clear_snapshot()')
+            cursor.execute('SELECT relname, n_dead_tup '
+                'FROM pg_stat_user_tables WHERE relname = ANY(%s)',
+                (list(tables),))
+            left = dict(cursor)
+            dead = [t for t, n in left.items() if n]
+            if not dead:
+                break
+            # statistics of the ended sessions arrive late: count again
+            time.sleep(1)
+            for table in dead:
+                cursor.execute('VACUUM "%s"' % table)
+        if running:
+            # older transactions still ran: the old values may be kept
+            left[RUNNING] = running
+    finally:
+        database.put_connection(connection)
+    return left
+
+
+def render_report(database_name, erased_by, now, rows, tables=(),
+        backup_list=(), backup_dir=None, approval=None):
+    e = html.escape
+    jst = now + dt.timedelta(hours=9)
+    lines = [
+        '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">',
+        '<title>個人情報消去報告書</title>',
+        '<style>body{font-family:sans-serif}table{border-collapse:collapse}'
+        'td,th{border:1px solid #444;padding:4px 8px}</style></head><body>',
+        '<h1>個人情報消去報告書</h1>',
+        '<p>堺市 シングルマザー等就業支援事業 LINE システム<br>'
+        '仕様書 11 個人情報保護 (10) に基づき、契約終了に伴い保有する'
+        '個人情報を判読不可能な方法で消去したことを報告します。</p>',
+        '<table>',
+        '<tr><th>データベース</th><td>%s</td></tr>' % e(database_name),
+        '<tr><th>消去日時</th><td>%s（日本時間）</td></tr>'
+        % jst.strftime('%Y年%m月%d日 %H:%M'),
+        '<tr><th>実施者</th><td>%s</td></tr>' % e(erased_by or '（未記入）'),
+        ]
+    if approval:
+        lines.append('<tr><th>承認</th><td>承認番号 %d（依頼: %s、承認: %s '
+            '%s（日本時間））</td></tr>' % (approval.id,
+                e(approval.requested_by.rec_name
+                    if approval.requested_by else ''),
+                e(approval.approved_by.rec_name
+                    if approval.approved_by else ''),
+                (approval.approved_at + dt.timedelta(hours=9)).strftime(
+                    '%Y年%m月%d日 %H:%M') if approval.approved_at else ''))
+    else:
+        lines.append('<tr><th>承認</th><td>なし</td></tr>')
+    lines += [
+        '</table>',
+        '<h2>消去の方法</h2>',
+        '<ul><li>氏名・フリガナ・連絡先・住所・メモ・自由記述・問合せ本文・'
+        '紹介理由などの文字項目を、データベース上で空欄または「%s」に'
+        '上書きしました（元に戻せません）。</li>' % ERASED,
+        '<li>LINE ユーザー ID は、保存しない乱数を加えた SHA-256 による'
+        '不可逆のトークンに置き換えました。</li>',
+        '<li>日付・種別・状態・世帯区分・件数は統計のため残しています。'
+        '</li>',
+        '<li>一意でなければならない項目は「%s-番号」（番号はレコード番号）'
+        'に置き換えました。元の値には依存しません。</li>' % ERASED,
+        '<li>上書き前の値が残らないよう、上書きを確定した後に対象の表を'
+        '%sで書き直しました（対象: %s）。</li>' % (
+            'VACUUM FULL' if backend.name != 'sqlite'
+            else 'VACUUM（データベースファイル全体）',
+            e(', '.join(tables))),
+        '<li>引継ぎデータ（zip）は別途、判読不可能な方法で消去してください。'
+        '</li></ul>',
+        '<h2>消去が必要なバックアップ</h2>',
+        ]
+    if backup_list:
+        lines += ['<p>次のバックアップには消去前の個人情報が残っています。'
+            '保存先（%s）とその複製（外部媒体・遠隔地）から判読不可能な'
+            '方法で消去し、消去を確認してください。</p>' % e(backup_dir or ''),
+            '<table><tr><th>バックアップ</th><th>データベース</th>'
+            '<th>作成日時 (UTC)</th></tr>']
+        lines += ['<tr><td>%s</td><td>%s</td><td>%s</td></tr>' % (
+                e(path), e(database), e(created))
+            for path, database, created in backup_list]
+        lines.append('</table>')
+    elif backup_dir:
+        lines.append('<p>バックアップの保存先（%s）にバックアップはありません。'
+            '複製（外部媒体・遠隔地）があれば消去してください。</p>'
+            % e(backup_dir))
+    else:
+        lines.append('<p>バックアップの保存先が設定されていません'
+            '（[sakai_line] backup_dir）。作成したバックアップとその複製を'
+            'すべて判読不可能な方法で消去してください。</p>')
+    lines += [
+        '<h2>レコード種別ごとの件数と消去項目</h2>',
+        '<table><tr><th>種別</th><th>モデル</th><th>件数</th>'
+        '<th>消去した項目</th><th>トークン化した項目</th></tr>',
+        ]
+    for name, string, meaning, count, erased, tokens in rows:
+        lines.append('<tr><td>%s</td><td>%s</td><td>%d</td><td>%s</td>'
+            '<td>%s</td></tr>' % (e(meaning or string), e(name), count,
+                e(', '.join(erased)), e(', '.join(tokens))))
+    lines += ['</table>',
+        '<p>報告者署名: ____________________</p>', '</body></html>', '']
+    return '\n'.join(lines)
