@@ -44,11 +44,11 @@ def demo_cache():
     sys.path.insert(0, os.path.join(ROOT, 'tests'))
     import run
     digest = hashlib.sha256(run.addons_digest().encode())
-    # The loader and its loaders (demo/loaders/)
+    # The loader, its loaders and their tables (demo/loaders/*.csv)
     for folder, folders, names in os.walk(os.path.join(ROOT, 'demo')):
         folders.sort()
         for name in sorted(names):
-            if name.endswith('.py'):
+            if name.endswith(('.py', '.csv')):
                 with open(os.path.join(folder, name), 'rb') as fp:
                     digest.update(fp.read())
     digest.update(dt.date.today().isoformat().encode())

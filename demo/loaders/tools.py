@@ -1,8 +1,11 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"What the demo loaders share: the context they load into, phone numbers"
+"""What the demo loaders share: the context they load into, their tables,
+phone numbers"""
+import csv
 import datetime as dt
+import os
 
 import phonenumbers
 
@@ -64,3 +67,16 @@ def pick_phone(rng, template):
         if valid_phone(value):
             return value
 
+
+def read_table(name, integers=(), booleans=()):
+    """The rows of the table name.csv beside the loaders, as dicts: the
+    columns in integers read as numbers, those in booleans as yes or no"""
+    path = os.path.join(os.path.dirname(__file__), name + '.csv')
+    with open(path, encoding='utf-8', newline='') as fp:
+        rows = list(csv.DictReader(fp))
+    for row in rows:
+        for column in integers:
+            row[column] = int(row[column])
+        for column in booleans:
+            row[column] = {'yes': True, 'no': False}[row[column]]
+    return rows
