@@ -46,11 +46,13 @@ def demo_cache():
     sys.path.insert(0, os.path.join(ROOT, 'tests'))
     import run
     digest = hashlib.sha256(run.addons_digest().encode())
-    for name in sorted(os.listdir(os.path.join(ROOT, 'demo'))):
-        path = os.path.join(ROOT, 'demo', name)
-        if name.endswith('.py') and os.path.isfile(path):
-            with open(path, 'rb') as fp:
-                digest.update(fp.read())
+    # The loader, its loaders and their tables (demo/loaders/*.csv)
+    for folder, folders, names in os.walk(os.path.join(ROOT, 'demo')):
+        folders.sort()
+        for name in sorted(names):
+            if name.endswith(('.py', '.csv')):
+                with open(os.path.join(folder, name), 'rb') as fp:
+                    digest.update(fp.read())
     digest.update(dt.date.today().isoformat().encode())
     return os.path.join(
         ROOT, 'var', 'cache', f'demo-{digest.hexdigest()[:12]}')
