@@ -107,7 +107,7 @@ def main(argv=None):
     config.update_etc(args.config)
     from trytond.pool import Pool  # noqa: F401 (after the configuration)
     from sakai_handover import archive, handover
-    from sakai_line.configuration import demo_mode
+    from sakai_programme.programme import demo_mode
     try:
         passphrase = archive.read_passphrase(
             PASSPHRASE_ENV, getattr(args, 'passphrase_file', None))
@@ -281,7 +281,7 @@ def import_csv(args, passphrase=None):
             print("（確認のみ: --dry-run のため何も登録していません）")
         if args.errors and importer.errors_file():
             from sakai_handover import archive
-            from sakai_line.configuration import demo_mode
+            from sakai_programme.programme import demo_mode
             try:
                 content, name = importer.errors_download(
                     passphrase, demo_mode())

@@ -36,7 +36,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
 from . import audit
-from sakai_line.configuration import utcnow
+from sakai_programme.programme import utcnow
 from .exceptions import ApprovalError
 
 KINDS = [

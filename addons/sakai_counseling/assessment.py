@@ -8,7 +8,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
 from trytond.transaction import check_access
 
-from sakai_line.configuration import to_tokyo, utcnow
+from sakai_programme.programme import to_tokyo, utcnow
 from sakai_questionnaire.questionnaire import render
 
 

@@ -29,7 +29,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from sakai_line.configuration import (
+from sakai_programme.programme import (
     citizen_language, utcnow)
 
 from .counseling import person_name

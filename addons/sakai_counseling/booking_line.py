@@ -16,7 +16,7 @@ from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from sakai_line.configuration import utcnow
+from sakai_programme.programme import utcnow
 from sakai_line.builders import quick_postback, text_message
 
 from .booking import format_when

@@ -25,7 +25,7 @@ from trytond.pool import Pool
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from sakai_handover import csv_import
-from sakai_line.configuration import TOKYO
+from sakai_programme.programme import TOKYO
 from sakai_handover.csv_import import CellError, Column
 
 from .party import KANA, normalize_kana

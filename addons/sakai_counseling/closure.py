@@ -10,7 +10,7 @@ from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
-from sakai_line.configuration import utcnow
+from sakai_programme.programme import utcnow
 
 from .exceptions import ClosureError
 from .slot import to_local

@@ -18,7 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from sakai_line.configuration import utcnow
+from sakai_programme.programme import utcnow
 
 from .exceptions import ConsentError
 

@@ -34,7 +34,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from sakai_line.configuration import to_tokyo, utcnow
+from sakai_programme.programme import to_tokyo, utcnow
 
 from .exceptions import RecordAccessError, RecordError
 from .slot import KINDS, METHODS

@@ -32,7 +32,7 @@ from trytond.sql.operators import RangeOverlap
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from sakai_line.configuration import TOKYO, utcnow
+from sakai_programme.programme import TOKYO, utcnow
 
 from .exceptions import SlotError
 

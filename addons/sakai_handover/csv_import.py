@@ -30,7 +30,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
 from . import archive
-from sakai_line.configuration import demo_mode
+from sakai_programme.programme import demo_mode
 from sakai_programme.programme import format_phone, parse_phone
 
 ENCODINGS = [('utf-8-sig', 'UTF-8'), ('cp932', 'Shift_JIS')]

@@ -36,7 +36,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 from . import archive
-from sakai_line.configuration import demo_mode
+from sakai_programme.programme import demo_mode
 
 FORMAT = 'sakai-handover/1'
 META_FIELDS = {'id', 'create_uid', 'write_uid', 'rec_name'}

@@ -23,7 +23,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import archive
 from sakai_audit import audit
-from sakai_line.configuration import TOKYO, demo_mode
+from sakai_programme.programme import TOKYO, demo_mode
 from .handover import write_bundle
 
 

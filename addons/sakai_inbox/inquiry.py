@@ -36,7 +36,7 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from sakai_line.configuration import TOKYO, to_tokyo, utcnow
+from sakai_programme.programme import TOKYO, to_tokyo, utcnow
 from sakai_faq.faq_search import CRISIS_KINDS, crisis_kinds
 from sakai_programme.programme import CRISIS_KIND_SELECTION
 

@@ -17,7 +17,7 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from sakai_line.configuration import TOKYO, citizen_language, utcnow
+from sakai_programme.programme import TOKYO, citizen_language, utcnow
 from .response import quick_postback, text_message
 
 PREFIX = 'survey='

@@ -26,7 +26,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from sakai_line.configuration import utcnow
+from sakai_programme.programme import utcnow
 from sakai_line.builders import (  # noqa: F401 (used by the modules above)
     quick_postback, text_message)
 

@@ -8,7 +8,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
-from sakai_line.configuration import to_tokyo, utcnow
+from sakai_programme.programme import to_tokyo, utcnow
 
 AHEAD = dt.timedelta(days=90)
 MAX_BUBBLES = 10

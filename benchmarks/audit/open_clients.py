@@ -57,7 +57,7 @@ def setup(conf, clients):
                     'login': 'counselor', 'name': "相談員",
                     'password': 'bench-password-1234',
                     'groups': [('add', [ModelData.get_id(
-                                    'sakai_line', 'group_counselor')])]}])
+                                    'sakai_programme', 'group_counselor')])]}])
         today = dt.date.today()
         Party.create([{
                     'name': f"利用者 {i:04d}", 'is_client': True,
@@ -138,7 +138,7 @@ def main():
         from trytond.transaction import Transaction
         import trytond.protocols.dispatcher  # noqa: F401 (the RPC routes)
         from trytond.wsgi import app
-        from sakai_line import audit
+        from sakai_audit import audit
         rpc = RPC(Client(app))
         rpc.login('counselor', 'bench-password-1234')
         context = rpc('model.res.user.get_preferences', True, {})

@@ -10,8 +10,8 @@ Usage::
     .venv/bin/python benchmarks/faq/evaluate.py [--backend fusion|e5|ngram|all]
         [--set benchmarks/faq/heldout.json] [--show-errors]
 
-The FAQ entries are read straight from addons/sakai_line/faq_data.xml (no
-database); retrieval and decisions are addons/sakai_line/faq_search.py,
+The FAQ entries are read straight from addons/sakai_faq/faq_data.xml (no
+database); retrieval and decisions are addons/sakai_faq/faq_search.py,
 exactly as the module uses them.  Latency is that of one decide() call
 (rules, embedding the message, scoring every entry) on a warm index.
 """
@@ -25,12 +25,12 @@ import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-MODULE = os.path.join(ROOT, 'addons', 'sakai_line')
+MODULE = os.path.join(ROOT, 'addons', 'sakai_faq')
 DATA = os.path.join(MODULE, 'faq_data.xml')
 
 
 def load_faq_search():
-    "addons/sakai_line/faq_search.py, without importing Tryton"
+    "addons/sakai_faq/faq_search.py, without importing Tryton"
     spec = importlib.util.spec_from_file_location(
         'faq_search', os.path.join(MODULE, 'faq_search.py'))
     module = importlib.util.module_from_spec(spec)

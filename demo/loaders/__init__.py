@@ -19,20 +19,20 @@ from .tools import Context
 SEED = 20260401
 
 # The loaders in dependency order, with the module each one needs (as
-# the modules are named today; the comment says where it is going)
+# activated in the database; the others are skipped)
 LOADERS = [
     (company, 'company'),
-    (programme, 'sakai_line'),  # sakai_programme
-    (staff, 'sakai_line'),  # sakai_programme
+    (programme, 'sakai_programme'),
+    (staff, 'sakai_programme'),
     (line_users, 'sakai_line'),
     (clients, 'sakai_counseling'),
     (employers, 'sakai_jobs'),
     (job_orders, 'sakai_jobs'),
     (seminars, 'sakai_seminars'),
     (line_channel, 'sakai_line'),
-    (inbox, 'sakai_line'),  # sakai_inbox
+    (inbox, 'sakai_inbox'),
     (counseling, 'sakai_counseling'),
-    (approvals, 'sakai_line'),  # sakai_audit
+    (approvals, 'sakai_audit'),
     ]
 
 

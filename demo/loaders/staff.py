@@ -6,11 +6,11 @@ DEMO_PASSWORD = 'demo-password-2026'
 
 # The groups of the roles below, by XML id
 GROUPS = {
-    'counselor': 'sakai_line.group_counselor',
-    'coordinator': 'sakai_line.group_coordinator',
-    'manager': 'sakai_line.group_manager',
-    'sysadmin': 'sakai_line.group_sysadmin',
-    'auditor': 'sakai_line.group_auditor',
+    'counselor': 'sakai_programme.group_counselor',
+    'coordinator': 'sakai_programme.group_coordinator',
+    'manager': 'sakai_programme.group_manager',
+    'sysadmin': 'sakai_programme.group_sysadmin',
+    'auditor': 'sakai_programme.group_auditor',
     'administration': 'res.group_admin',
     }
 
