@@ -20,9 +20,8 @@ naming the file.
 import datetime as dt
 
 from trytond.i18n import gettext
-from trytond.model import ModelView
 from trytond.pool import Pool
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import Wizard
 
 from sakai_handover import csv_import
 from sakai_programme.programme import TOKYO
@@ -88,6 +87,9 @@ def parse_children(value):
 class ClientImporter(csv_import.Importer):
     "Registrants: clients with their children, contacts and consents"
     kind = 'registrants'
+    model = 'party.party'
+    domain = [('is_client', '=', True)]
+    list_message = 'sakai_counseling.msg_client_import_list'
 
     def columns(self):
         Party = Pool().get('party.party')
@@ -103,15 +105,9 @@ class ClientImporter(csv_import.Importer):
                 csv_import.selection_parser(
                     Party, 'household', HOUSEHOLD_SYNONYMS),
                 ["世帯区分", "世帯類型", "世帯の状況"], required=True),
-            Column('phone', "電話番号", csv_import.parse_phone_cell,
-                ["電話", "TEL", "携帯電話", "携帯", "携帯番号", "連絡先"]),
-            Column('email', "メールアドレス", csv_import.parse_email,
-                ["メール", "Eメール", "E-mail", "email", "mail"]),
-            Column('postal_code', "郵便番号", csv_import.parse_line, ["〒"]),
-            Column('city', "市区町村", csv_import.parse_line,
-                ["市町村", "市区"]),
-            Column('street', "住所", csv_import.parse_text,
-                ["町名番地", "番地", "住所(町名・番地)", "町名・番地"]),
+            *self.contact_columns(
+                phone_synonyms=["携帯電話", "携帯", "携帯番号", "連絡先"],
+                street_synonyms=["住所(町名・番地)"]),
             Column('children', "子どもの生年月日", parse_children,
                 ["子の生年月日", "子供の生年月日", "こどもの生年月日",
                     "お子さんの生年月日"]),
@@ -135,26 +131,11 @@ class ClientImporter(csv_import.Importer):
                 ["同意年月日"]),
             ]
 
-    def existing(self):
-        "Keys of the clients already registered"
-        Party = Pool().get('party.party')
-        keys = {}
-        for party in Party.search([('is_client', '=', True)]):
-            name = csv_import.name_key(party.name)
-            keys.setdefault(('name', name), party.rec_name)
-            if party.name_kana:
-                keys.setdefault(
-                    ('kana', name, csv_import.name_key(party.name_kana)),
-                    party.rec_name)
-            for mechanism in party.contact_mechanisms:
-                if mechanism.type in {'phone', 'mobile'}:
-                    keys.setdefault(('phone', name, mechanism.value_compact),
-                        party.rec_name)
-                elif mechanism.type == 'email':
-                    keys.setdefault(
-                        ('email', name, (mechanism.value or '').lower()),
-                        party.rec_name)
-        return keys
+    def record_keys(self, party):
+        yield from self.party_keys(party)
+        if party.name_kana:
+            yield ('kana', csv_import.name_key(party.name),
+                csv_import.name_key(party.name_kana))
 
     def keys(self, row):
         """Same name and same phone, e-mail or reading; by the name alone
@@ -177,45 +158,31 @@ class ClientImporter(csv_import.Importer):
                     gettext('sakai_counseling.msg_client_import_key_name')))
         return keys
 
-    def create(self, row):
-        pool = Pool()
-        Party = pool.get('party.party')
-        Consent = pool.get('party.consent')
-        Purpose = pool.get('party.consent.purpose')
-        Country = pool.get('country.country')
+    def values(self, row):
         values = row.values
         party_values = {
             'name': values['name'],
             'is_client': True,
             'registered_on': values['registered_on'],
             'household': values['household'],
-            'addresses': [],
-            'contact_mechanisms': [],
+            **self.contact_values(values),
             }
         for name in ['name_kana', 'counselor', 'current_work',
                 'current_work_note', 'employment_wish']:
             if values.get(name):
                 party_values[name] = values[name]
-        mechanisms = []
-        if values.get('phone'):
-            value, type_, _ = values['phone']
-            mechanisms.append({'type': type_, 'value': value})
-        if values.get('email'):
-            mechanisms.append({'type': 'email', 'value': values['email']})
-        if mechanisms:
-            party_values['contact_mechanisms'] = [('create', mechanisms)]
-        address = {k: values[k] for k in ['postal_code', 'city', 'street']
-            if values.get(k)}
-        if address:
-            countries = Country.search([('code', '=', 'JP')], limit=1)
-            if countries:
-                address['country'] = countries[0].id
-            party_values['addresses'] = [('create', [address])]
         if values.get('children'):
             party_values['children'] = [('create', [
                         {'birth_date': d} for d in values['children']])]
-        party, = Party.create([party_values])
+        return party_values
 
+    def create(self, row):
+        "The client, and the consents the row gives, on paper"
+        pool = Pool()
+        Consent = pool.get('party.consent')
+        Purpose = pool.get('party.consent.purpose')
+        party = super().create(row)
+        values = row.values
         date = values.get('consent_date') or values['registered_on']
         at = dt.datetime.combine(date, dt.time(), TOKYO).astimezone(
             dt.UTC).replace(tzinfo=None)
@@ -239,35 +206,7 @@ class ClientImporter(csv_import.Importer):
         return party
 
 
-class ImportStart(csv_import.ImportStartMixin, ModelView):
-    "Import Clients"
-    __name__ = 'party.client.import.start'
-
-
-class ImportResult(csv_import.ImportResultMixin, ModelView):
-    "Import Clients"
-    __name__ = 'party.client.import.result'
-
-
 class Import(csv_import.ImportWizardMixin, Wizard):
     "Import Clients"
     __name__ = 'party.client.import'
-
-    start = StateView('party.client.import.start',
-        'sakai_counseling.client_import_start_view_form', [
-            Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Check", 'check', 'tryton-forward', default=True),
-            ])
-    check = StateView('party.client.import.result',
-        'sakai_counseling.client_import_check_view_form', [
-            Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Choose Another File", 'start', 'tryton-back'),
-            Button("Import", 'import_', 'tryton-ok', default=True),
-            ])
-    import_ = StateTransition()
-    done = StateView('party.client.import.result',
-        'sakai_counseling.client_import_done_view_form', [
-            Button("Close", 'end', 'tryton-close', default=True),
-            ])
-
     importer = ClientImporter

@@ -65,6 +65,17 @@ def phone_region():
     return Pool().get('support.programme').phone_region_default()
 
 
+def search_any(clause, names):
+    """The domain of a rec_name search clause on any of the fields names;
+    a negative operator (!=, not ilike, not in) must hold for all"""
+    _, operator, operand, *extra = clause
+    if operator.startswith('!') or operator.startswith('not '):
+        bool_op = 'AND'
+    else:
+        bool_op = 'OR'
+    return [bool_op, *((name, operator, operand, *extra) for name in names)]
+
+
 class Agency(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     "Partner Agency"
     __name__ = 'counseling.agency'
@@ -101,15 +112,7 @@ class Agency(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('name', operator, operand, *extra),
-            ('handles', operator, operand, *extra),
-            ]
+        return search_any(clause, ['name', 'handles'])
 
     @classmethod
     def preprocess_values(cls, mode, values):
@@ -304,15 +307,7 @@ class Referral(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('client.rec_name', operator, operand, *extra),
-            ('agency.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, ['client.rec_name', 'agency.rec_name'])
 
     @property
     def consent_recorded(self):

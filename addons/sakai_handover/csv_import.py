@@ -1,21 +1,24 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"""Reading the previous operator's lists from CSV (shared helpers).
+"""Reading the previous operator's lists from CSV: the one import wizard.
 
-No model here: the importers of ``sakai_counseling`` (registrants) and
-``sakai_jobs`` (employers) describe their columns and how a good row is
-saved; this module reads the file in the encodings Japanese offices produce
-(UTF-8 with or without BOM, Shift_JIS/cp932, the UTF-16 of Excel's "Unicode
-text"), finds the columns by their Japanese headers (and a few synonyms),
-reads dates (2026/4/1, 2026-04-01, 2026年4月1日, 令和8年4月1日, R8.4.1),
-phone numbers (``phonenumbers``, the programme's region), e-mail addresses,
-choices by their Japanese labels, check marks and counts, and reports per
-row: the row number as the spreadsheet shows it (header = row 1), the
-column and what is wrong and expected.  Rows already registered are
-skipped and reported, so importing a file twice creates nothing new; bad
-rows are written back, with an extra error column, to a CSV to fix and
-import again.
+The importers of ``sakai_counseling`` (registrants) and ``sakai_jobs``
+(employers) describe their columns, the records already there and how a
+good row is saved, and register a wizard of ``ImportWizardMixin`` with
+their importer; the wizard's screens (``sakai.csv_import.start`` and
+``.result``) and their views are this module's.  It reads the file in the
+encodings Japanese offices produce (UTF-8 with or without BOM,
+Shift_JIS/cp932, the UTF-16 of Excel's "Unicode text"), finds the columns
+by their Japanese headers (and a few synonyms), reads dates (2026/4/1,
+2026-04-01, 2026年4月1日, 令和8年4月1日, R8.4.1), phone numbers
+(``phonenumbers``, the programme's region), e-mail addresses, choices by
+their Japanese labels, check marks and counts, and reports per row: the
+row number as the spreadsheet shows it (header = row 1), the column and
+what is wrong and expected.  Rows already registered are skipped and
+reported, so importing a file twice creates nothing new; bad rows are
+written back, with an extra error column, to a CSV to fix and import
+again.
 """
 import csv
 import datetime as dt
@@ -25,9 +28,10 @@ import unicodedata
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.model import fields
+from trytond.model import ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
+from trytond.wizard import Button, StateTransition, StateView
 
 from . import archive
 from sakai_programme.programme import demo_mode
@@ -277,11 +281,17 @@ class Row:
 class Importer:
     """Read a file, check its rows, import the good ones.
 
-    Subclasses set ``columns`` (a method returning the Column list, as
-    parsers may need the pool) and define ``validate_row``, ``existing``
-    (keys of the records already there), ``keys`` (of a row) and
-    ``create`` (one row)."""
+    Subclasses set the ``model`` and ``domain`` of the records a row
+    makes and ``list_message``, the message that names the list (e.g.
+    "registrant list") on the wizard's first screen, and define
+    ``columns`` (a method returning the Column list, as parsers may need
+    the pool), ``validate_row``, ``record_keys`` (of a record already
+    there), ``keys`` (of a row) and ``values`` (to create the record of
+    a row) or ``create``."""
     kind = ''
+    model = None
+    domain = []
+    list_message = None
 
     def __init__(self, data, filename=''):
         self.filename = filename or 'import.csv'
@@ -291,8 +301,63 @@ class Importer:
         self.rows = []
         self.checked = False
 
+    @classmethod
+    def list_name(cls):
+        "What the file is, as the wizard's first screen names it"
+        return gettext(cls.list_message)
+
     def columns(self):
         return []
+
+    @staticmethod
+    def contact_columns(phone_synonyms=(), street_synonyms=()):
+        """The columns of a party's contacts and address, the synonyms
+        given added to the usual ones"""
+        return [
+            Column('phone', "電話番号", parse_phone_cell,
+                ["電話", "TEL", *phone_synonyms]),
+            Column('email', "メールアドレス", parse_email,
+                ["メール", "Eメール", "E-mail", "email", "mail"]),
+            Column('postal_code', "郵便番号", parse_line, ["〒"]),
+            Column('city', "市区町村", parse_line, ["市町村", "市区"]),
+            Column('street', "住所", parse_text,
+                ["町名番地", "番地", "町名・番地", *street_synonyms]),
+            ]
+
+    @staticmethod
+    def party_keys(party):
+        """The keys of a registered party: its name, and its name with each
+        phone number and e-mail address"""
+        name = name_key(party.name)
+        yield ('name', name)
+        for mechanism in party.contact_mechanisms:
+            if mechanism.type in {'phone', 'mobile'}:
+                yield ('phone', name, mechanism.value_compact)
+            elif mechanism.type == 'email':
+                yield ('email', name, (mechanism.value or '').lower())
+
+    @staticmethod
+    def contact_values(values):
+        """The contact mechanisms and the address (in Japan) of the
+        contact_columns of a row, as values of Party.create"""
+        Country = Pool().get('country.country')
+        result = {'contact_mechanisms': [], 'addresses': []}
+        mechanisms = []
+        if values.get('phone'):
+            value, type_, _ = values['phone']
+            mechanisms.append({'type': type_, 'value': value})
+        if values.get('email'):
+            mechanisms.append({'type': 'email', 'value': values['email']})
+        if mechanisms:
+            result['contact_mechanisms'] = [('create', mechanisms)]
+        address = {k: values[k] for k in ['postal_code', 'city', 'street']
+            if values.get(k)}
+        if address:
+            countries = Country.search([('code', '=', 'JP')], limit=1)
+            if countries:
+                address['country'] = countries[0].id
+            result['addresses'] = [('create', [address])]
+        return result
 
     def read(self):
         text = self.text
@@ -355,15 +420,30 @@ class Importer:
 
     def existing(self):
         "{key: description} of the records already in the database"
-        return {}
+        Model = Pool().get(self.model)
+        keys = {}
+        for record in Model.search(self.domain):
+            for key in self.record_keys(record):
+                keys.setdefault(key, record.rec_name)
+        return keys
+
+    def record_keys(self, record):
+        "The keys of a record already there, as keys gives them of a row"
+        return []
 
     def keys(self, row):
         "[(key, description)] that identify the row's record"
         return []
 
+    def values(self, row):
+        "The values of the record of a good row"
+        raise NotImplementedError
+
     def create(self, row):
         "Create the record of a good row and return it"
-        raise NotImplementedError
+        Model = Pool().get(self.model)
+        record, = Model.create([self.values(row)])
+        return record
 
     def check(self):
         "Read the file, check each row, find rows already registered"
@@ -517,9 +597,12 @@ class Importer:
             name.rsplit('.', 1)[0] + '.zip')
 
 
-class ImportStartMixin:
-    "The file to import: the wizard's first screen"
-    __slots__ = ()
+class ImportStart(ModelView):
+    "The file to import: the first screen of every CSV import wizard"
+    __name__ = 'sakai.csv_import.start'
+    __string__ = "Import from CSV"
+
+    explanation = fields.Text("Explanation", readonly=True)
     file = fields.Binary("File", required=True, filename='filename',
         help="The previous operator's list as CSV (UTF-8 or Shift_JIS), "
         "with the column headers in the first row.")
@@ -530,9 +613,11 @@ class ImportStartMixin:
         "data. At least 12 characters.")
 
 
-class ImportResultMixin:
+class ImportResult(ModelView):
     "The check before importing and the result after"
-    __slots__ = ()
+    __name__ = 'sakai.csv_import.result'
+    __string__ = "CSV Import Result"
+
     summary = fields.Text("Summary", readonly=True)
     report = fields.Text("Report", readonly=True)
     errors_file = fields.Binary("Rows with Errors", readonly=True,
@@ -543,11 +628,35 @@ class ImportResultMixin:
 
 
 class ImportWizardMixin:
-    """Check the file, import the good rows, report the rest.  The wizard
-    declares its states start, check (with the Import button), import_ and
-    done, and its Importer class as ``importer``"""
+    """The CSV import wizard: choose the file, check it, import the good
+    rows, report the rest, with the views of this module.  A module's
+    wizard adds only its ``__name__`` and its Importer class as
+    ``importer``."""
     __slots__ = ()
     importer = None
+
+    start = StateView('sakai.csv_import.start',
+        'sakai_handover.csv_import_start_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Check", 'check', 'tryton-forward', default=True),
+            ])
+    check = StateView('sakai.csv_import.result',
+        'sakai_handover.csv_import_check_view_form', [
+            Button("Cancel", 'end', 'tryton-cancel'),
+            Button("Choose Another File", 'start', 'tryton-back'),
+            Button("Import", 'import_', 'tryton-ok', default=True),
+            ])
+    import_ = StateTransition()
+    done = StateView('sakai.csv_import.result',
+        'sakai_handover.csv_import_done_view_form', [
+            Button("Close", 'end', 'tryton-close', default=True),
+            ])
+
+    def default_start(self, fields):
+        return {
+            'explanation': gettext('sakai_handover.msg_csv_import_start',
+                list=self.importer.list_name()),
+            }
 
     def _importer(self):
         return self.importer(self.start.file, self.start.filename)

@@ -16,9 +16,8 @@ import re
 from stdnum.jp import cn as corporate_number
 
 from trytond.i18n import gettext
-from trytond.model import ModelView
 from trytond.pool import Pool
-from trytond.wizard import Button, StateTransition, StateView, Wizard
+from trytond.wizard import Wizard
 
 from sakai_handover import csv_import
 from sakai_handover.csv_import import CellError, Column
@@ -51,6 +50,9 @@ def parse_corporate_number(value):
 class EmployerImporter(csv_import.Importer):
     "Employers with their contacts and who developed them"
     kind = 'employers'
+    model = 'party.party'
+    domain = [('is_employer', '=', True)]
+    list_message = 'sakai_jobs.msg_employer_import_list'
 
     def columns(self):
         Party = Pool().get('party.party')
@@ -65,15 +67,8 @@ class EmployerImporter(csv_import.Importer):
                 ["業種分類"]),
             Column('employees', "従業員数", csv_import.parse_count,
                 ["従業員", "社員数"]),
-            Column('phone', "電話番号", csv_import.parse_phone_cell,
-                ["電話", "TEL", "代表電話"]),
-            Column('email', "メールアドレス", csv_import.parse_email,
-                ["メール", "Eメール", "E-mail", "email", "mail"]),
-            Column('postal_code', "郵便番号", csv_import.parse_line, ["〒"]),
-            Column('city', "市区町村", csv_import.parse_line,
-                ["市町村", "市区"]),
-            Column('street', "住所", csv_import.parse_text,
-                ["所在地", "町名番地", "番地", "町名・番地"]),
+            *self.contact_columns(
+                phone_synonyms=["代表電話"], street_synonyms=["所在地"]),
             Column('developed_by', "開拓者",
                 csv_import.user_parser('group_coordinator'),
                 ["開拓担当者", "開拓担当", "担当者"]),
@@ -86,22 +81,13 @@ class EmployerImporter(csv_import.Importer):
                 ["メモ", "特記事項"]),
             ]
 
-    def existing(self):
-        Party = Pool().get('party.party')
-        keys = {}
-        for party in Party.search([('is_employer', '=', True)]):
-            name = csv_import.name_key(party.name)
-            keys.setdefault(('name', name), party.rec_name)
-            for identifier in party.identifiers:
-                if identifier.type == 'jp_cn':
-                    keys.setdefault(('cn', identifier.code), party.rec_name)
-            for number in NOTE_NUMBER.findall(party.employer_note or ''):
-                keys.setdefault(('cn', number), party.rec_name)
-            for mechanism in party.contact_mechanisms:
-                if mechanism.type in {'phone', 'mobile'}:
-                    keys.setdefault(('phone', name, mechanism.value_compact),
-                        party.rec_name)
-        return keys
+    def record_keys(self, party):
+        yield from self.party_keys(party)
+        for identifier in party.identifiers:
+            if identifier.type == 'jp_cn':
+                yield ('cn', identifier.code)
+        for number in NOTE_NUMBER.findall(party.employer_note or ''):
+            yield ('cn', number)
 
     def keys(self, row):
         """Same 法人番号, or same name and phone; by the name alone when the
@@ -120,18 +106,15 @@ class EmployerImporter(csv_import.Importer):
                     gettext('sakai_jobs.msg_employer_import_key_name')))
         return keys
 
-    def create(self, row):
+    def values(self, row):
         pool = Pool()
-        Party = pool.get('party.party')
-        Country = pool.get('country.country')
         values = row.values
         party_values = {
             'name': values['name'],
             'is_employer': True,
             'single_parent_friendly': bool(
                 values.get('single_parent_friendly')),
-            'addresses': [],
-            'contact_mechanisms': [],
+            **self.contact_values(values),
             }
         for name in ['industry', 'employees', 'developed_by', 'developed_on',
                 'employer_note']:
@@ -151,54 +134,10 @@ class EmployerImporter(csv_import.Importer):
                 party_values['employer_note'] = '\n'.join(filter(None, [
                             '法人番号: %s' % values['corporate_number'],
                             party_values.get('employer_note')]))
-        mechanisms = []
-        if values.get('phone'):
-            value, type_, _ = values['phone']
-            mechanisms.append({'type': type_, 'value': value})
-        if values.get('email'):
-            mechanisms.append({'type': 'email', 'value': values['email']})
-        if mechanisms:
-            party_values['contact_mechanisms'] = [('create', mechanisms)]
-        address = {k: values[k] for k in ['postal_code', 'city', 'street']
-            if values.get(k)}
-        if address:
-            countries = Country.search([('code', '=', 'JP')], limit=1)
-            if countries:
-                address['country'] = countries[0].id
-            party_values['addresses'] = [('create', [address])]
-        party, = Party.create([party_values])
-        return party
-
-
-class ImportStart(csv_import.ImportStartMixin, ModelView):
-    "Import Employers"
-    __name__ = 'party.employer.import.start'
-
-
-class ImportResult(csv_import.ImportResultMixin, ModelView):
-    "Import Employers"
-    __name__ = 'party.employer.import.result'
+        return party_values
 
 
 class Import(csv_import.ImportWizardMixin, Wizard):
     "Import Employers"
     __name__ = 'party.employer.import'
-
-    start = StateView('party.employer.import.start',
-        'sakai_jobs.employer_import_start_view_form', [
-            Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Check", 'check', 'tryton-forward', default=True),
-            ])
-    check = StateView('party.employer.import.result',
-        'sakai_jobs.employer_import_check_view_form', [
-            Button("Cancel", 'end', 'tryton-cancel'),
-            Button("Choose Another File", 'start', 'tryton-back'),
-            Button("Import", 'import_', 'tryton-ok', default=True),
-            ])
-    import_ = StateTransition()
-    done = StateView('party.employer.import.result',
-        'sakai_jobs.employer_import_done_view_form', [
-            Button("Close", 'end', 'tryton-close', default=True),
-            ])
-
     importer = EmployerImporter

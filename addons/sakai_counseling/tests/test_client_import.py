@@ -293,6 +293,20 @@ class ClientImportTestCase(unittest.TestCase):
         self.assertEqual(client.contact_mechanisms[0].value, '090-1234-5678')
 
     @with_transaction()
+    def test_start_screen(self):
+        "The shared first screen names the registrant list"
+        self.setup_users()
+        Wizard = Pool().get('party.client.import', type='wizard')
+        with as_user(self.users['coordinator']), \
+                Transaction().set_context(language='ja'):
+            session_id, start, _ = Wizard.create()
+            view = Wizard.execute(session_id, {}, start)['view']
+            Wizard.delete(session_id)
+        self.assertEqual(view['defaults']['explanation'],
+            "前事業者の登録者名簿（CSV、UTF-8 または Shift_JIS、1行目に列の見出し）"
+            "を選んでください。確認の結果を見るまでは何も取り込みません。")
+
+    @with_transaction()
     def test_access(self):
         "Only coordinators run the import"
         self.setup_users()

@@ -123,6 +123,19 @@ class EmployerImportTestCase(unittest.TestCase):
         self.assertEqual(len(self.employers()), 2)
 
     @with_transaction()
+    def test_start_screen(self):
+        "The shared first screen names the employer list"
+        self.users = staff_users(['coordinator'])
+        Wizard = Pool().get('party.employer.import', type='wizard')
+        with as_user(self.users['coordinator']), \
+                Transaction().set_context(language='ja'):
+            session_id, start, _ = Wizard.create()
+            explanation = Wizard.execute(session_id, {}, start)[
+                'view']['defaults']['explanation']
+            Wizard.delete(session_id)
+        self.assertIn("前事業者の事業者リスト（CSV、", explanation)
+
+    @with_transaction()
     def test_access(self):
         "Only coordinators run the import"
         self.users = staff_users(['counselor', 'manager', 'coordinator'])
