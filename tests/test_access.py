@@ -248,7 +248,7 @@ def database_table(users):
     Button = pool.get('ir.model.button')
     ModelData = pool.get('ir.model.data')
     groups = {d.db_id: d.fs_id[len('group_'):] for d in ModelData.search([
-                ('model', '=', 'res.group'), ('module', '=', 'sakai_line')])}
+                ('model', '=', 'res.group'), ('module', '=', 'sakai_programme')])}
     models = sorted({m.name for m in IrModel.search(
                     [('module', 'in', OUR_MODULES)])
             if issubclass(pool.get(m.name), ModelStorage)}

@@ -426,7 +426,7 @@ class AuditConcurrencyTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('sakai_line')
+        activate_module('sakai_faq')
 
     @classmethod
     def tearDownClass(cls):

@@ -207,7 +207,7 @@ class WebhookFuzzTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('sakai_line')
+        activate_module('sakai_faq')
         cls.patches = [
             unittest.mock.patch.dict(os.environ, {
                     'SAKAI_LINE_CHANNEL_SECRET': SECRET,

@@ -199,7 +199,7 @@ with Transaction().start(db, 0, context={'language': 'ja'}) as transaction:
     Approval = pool.get('sakai.approval')
     def staff(login, group):
         user, = User.search([('login', '=', login)])
-        group_id = ModelData.get_id('sakai_line', group)
+        group_id = ModelData.get_id('sakai_programme', group)
         if group_id not in [g.id for g in user.groups]:
             User.write([user], {'groups': [('add', [group_id])]})
         return user.id

@@ -22,7 +22,7 @@ class HealthTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('sakai_line')
+        activate_module(['sakai_faq', 'sakai_health'])
 
     @classmethod
     def tearDownClass(cls):

@@ -37,7 +37,7 @@ class SecurityTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('sakai_line')
+        activate_module('sakai_faq')
         production = template(DOCKER_CONF)
         cls.saved = {}
         for section, option, value in [

@@ -68,7 +68,7 @@ class WebhookConcurrencyTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('sakai_line')
+        activate_module('sakai_faq')
         # The deployment way: the secret comes from the environment
         cls.environ = unittest.mock.patch.dict(
             os.environ, {'SAKAI_LINE_CHANNEL_SECRET': SECRET})

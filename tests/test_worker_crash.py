@@ -39,7 +39,7 @@ class WorkerCrashTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('sakai_line')
+        activate_module('sakai_faq')
         cls.line = StandIn().start()
         cls.environ = unittest.mock.patch.dict(os.environ, {
                 'SAKAI_LINE_CHANNEL_ACCESS_TOKEN': 'token',

@@ -59,7 +59,7 @@ def validity():
 
 def group_id(name):
     "The id of our staff group of name (counselor, auditor…)"
-    return Pool().get('ir.model.data').get_id('sakai_line', 'group_' + name)
+    return Pool().get('ir.model.data').get_id('sakai_programme', 'group_' + name)
 
 
 def members(group):

@@ -1071,5 +1071,5 @@ class Cron(metaclass=PoolMeta):
             ('audit.log|purge', "Purge Audit Log Past Retention"))
 
 
-Pool.register_mixin(AuditMixin, ModelStorage, module='sakai_line')
-Pool.register_mixin(ReportAuditMixin, Report, module='sakai_line')
+Pool.register_mixin(AuditMixin, ModelStorage, module='sakai_audit')
+Pool.register_mixin(ReportAuditMixin, Report, module='sakai_audit')

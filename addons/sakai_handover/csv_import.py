@@ -230,7 +230,7 @@ def user_parser(group_xml_id):
         User = pool.get('res.user')
         Group = pool.get('res.group')
         ModelData = pool.get('ir.model.data')
-        group_id = ModelData.get_id('sakai_line', group_xml_id)
+        group_id = ModelData.get_id('sakai_programme', group_xml_id)
         with without_check_access():
             users = User.search([
                     ('login', '=', normalize(value)),

@@ -10,7 +10,7 @@ expect an answer (and, for urgent matters, whom to call now); a
 scheduled action tells coordinators what is near or past its answer-by
 time; the share answered in time is counted per month.
 
-A message that shows a crisis (faq_search.crisis_kinds) is answered at
+A message that shows a crisis (sakai_programme.crisis) is answered at
 once with the contacts of its kinds, first and alone, then with when a
 person from the service will contact them; the inquiry becomes urgent,
 due soon after staff are next on duty, the staff are told at once in the
@@ -37,7 +37,7 @@ from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from sakai_programme.programme import TOKYO, to_tokyo, utcnow
-from sakai_faq.faq_search import CRISIS_KINDS, crisis_kinds
+from sakai_programme.crisis import CRISIS_KINDS, crisis_kinds
 from sakai_programme.programme import CRISIS_KIND_SELECTION
 
 ANSWER_WITHIN = dt.timedelta(hours=24)
@@ -212,7 +212,7 @@ class Inquiry(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def crisis_kinds(cls, text):
-        "The kinds of crisis text shows (faq_search.CRISIS_WORDS)"
+        "The kinds of crisis text shows (sakai_programme.crisis.CRISIS_WORDS)"
         return crisis_kinds(text)
 
     @classmethod

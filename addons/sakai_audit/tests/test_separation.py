@@ -26,17 +26,17 @@ from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 
 from sakai_handover.erasure import erase_approved
-from sakai_line.exceptions import ApprovalError, GroupChangeError
+from sakai_audit.exceptions import ApprovalError, GroupChangeError
 
-from .test_module import load_japanese
-from .tools import LineTestCase, as_user, staff_users
+from sakai_line.tests.test_module import load_japanese
+from sakai_line.tests.tools import LineTestCase, as_user, staff_users
 
 PASSPHRASE = 'next-operator-2027'
 
 
-def group(name, module='sakai_line'):
+def group(name, module='sakai_programme'):
     return Pool().get('ir.model.data').get_id(
-        module, name if module != 'sakai_line' else 'group_' + name)
+        module, name if module != 'sakai_programme' else 'group_' + name)
 
 
 def approved(kind, requester, approver, **values):

@@ -103,7 +103,7 @@ class AssessmentTestCase(unittest.TestCase):
         if not users:
             users = User.create([{'login': group, 'name': group,
                         'groups': [('add', [ModelData.get_id(
-                                        'sakai_line', 'group_%s' % group)])]}])
+                                        'sakai_programme', 'group_%s' % group)])]}])
         with Transaction().set_user(users[0].id), \
                 Transaction().set_context(_check_access=True):
             yield

@@ -102,7 +102,7 @@ class FAQTestCase(unittest.TestCase):
         pool = Pool()
         Entry = pool.get('faq.entry')
         ModelData = pool.get('ir.model.data')
-        return Entry(ModelData.get_id('sakai_line', xml_id))
+        return Entry(ModelData.get_id('sakai_faq', xml_id))
 
     @with_transaction()
     def test_seed_data(self):

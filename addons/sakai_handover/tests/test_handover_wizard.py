@@ -20,8 +20,8 @@ from sakai_handover import archive
 from sakai_handover.erasure import erase_all
 from sakai_handover.handover import BundleError, load_bundle, read_bundle
 
-from .test_separation import approved
-from .tools import as_user, staff_users
+from sakai_audit.tests.test_separation import approved
+from sakai_line.tests.tools import as_user, staff_users
 
 PASSPHRASE = 'next-operator-2027'
 

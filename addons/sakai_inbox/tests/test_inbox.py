@@ -14,9 +14,9 @@ from trytond.tests.test_tryton import (
     DB_NAME, activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-from ..configuration import utcnow
-from .test_module import load_japanese
-from .tools import LineTestCase
+from sakai_programme.programme import utcnow
+from sakai_line.tests.test_module import load_japanese
+from sakai_line.tests.tools import LineTestCase
 
 
 class InboxTestCase(unittest.TestCase):
@@ -172,7 +172,7 @@ class CrisisTestCase(LineTestCase):
         ModelData = pool.get('ir.model.data')
         user, = User.create([{'login': login, 'name': login, 'email': email,
                     'groups': [('add', [ModelData.get_id(
-                                    'sakai_line', 'group_%s' % group)])]}])
+                                    'sakai_programme', 'group_%s' % group)])]}])
         return user
 
     @with_transaction()

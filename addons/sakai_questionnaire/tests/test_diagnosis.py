@@ -11,9 +11,9 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
 from ..questionnaire import MAX_LABEL
-from .tools import LineTestCase
+from sakai_line.tests.tools import LineTestCase
 
-MODULE = 'sakai_line'
+MODULE = 'sakai_questionnaire'
 # What each feature's button starts
 FEATURE_ACTIONS = {
     'job_introduction': 'menu=jobs',

@@ -10,7 +10,7 @@ import re
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
-from .tools import LineTestCase
+from sakai_line.tests.tools import LineTestCase
 
 COUNTER = re.compile(r'（(\d+)/(\d+)）')
 

@@ -10,7 +10,7 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from ..exceptions import QuestionnaireValidationError
-from .tools import LineTestCase
+from sakai_line.tests.tools import LineTestCase
 
 
 class ScoringTestCase(LineTestCase):
@@ -215,7 +215,7 @@ class ScoringTestCase(LineTestCase):
         for group in ['counselor', 'coordinator', 'manager']:
             users[group], = User.create([{'login': group, 'name': group,
                         'groups': [('add', [ModelData.get_id(
-                                        'sakai_line', 'group_%s' % group)])],
+                                        'sakai_programme', 'group_%s' % group)])],
                         }])
 
         def sees(group):

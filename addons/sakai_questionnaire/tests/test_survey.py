@@ -11,7 +11,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from .tools import LineTestCase
+from sakai_line.tests.tools import LineTestCase
 
 
 def answer_all(response):

@@ -10,7 +10,7 @@ from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-from .test_module import load_japanese
+from sakai_line.tests.test_module import load_japanese
 
 
 class StaffLabelsTestCase(unittest.TestCase):
