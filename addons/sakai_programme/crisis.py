@@ -20,8 +20,8 @@ def fold(text):
 
 # Words of a person in crisis, by kind of crisis: each kind has its own
 # contacts (support.programme.crisis_contact).  A city extends a kind with
-# CRISIS_WORDS[kind].append(pattern) in its own module, or adds words in
-# the programme settings (crisis_kinds(text, extra)).
+# CRISIS_WORDS[kind].append(pattern) in its own module, or passes more
+# patterns by kind to crisis_kinds(text, extra).
 DANGER, SUICIDE, VIOLENCE, CHILD, MONEY = (
     'danger', 'suicide', 'violence', 'child', 'money')
 # In the order their contacts are given
