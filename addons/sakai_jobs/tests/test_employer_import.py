@@ -4,17 +4,14 @@
 """Importing the previous operator's employer list from CSV."""
 import datetime as dt
 import io
-import unittest
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, drop_db
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from sakai_counseling.tests.tools import load_japanese
 from sakai_line.tests.csv_import_tools import csv_bytes
-from sakai_line.tests.tools import as_user, staff_users
+from sakai_line.tests.tools import DatabaseTestCase, as_user, staff_users
 
 HEADER = ["事業者名", "法人番号", "業種", "従業員数", "電話番号",
     "メールアドレス", "郵便番号", "市区町村", "住所", "開拓者", "開拓日",
@@ -28,18 +25,10 @@ GOOD = [
     ]
 
 
-class EmployerImportTestCase(unittest.TestCase):
+class EmployerImportTestCase(DatabaseTestCase):
     "Employer list import"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_jobs')
-        load_japanese()
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = 'sakai_jobs'
+    japanese = True
 
     def run_wizard(self, data, user='coordinator'):
         Wizard = Pool().get('party.employer.import', type='wizard')
