@@ -11,12 +11,9 @@ every acknowledged event is processed, and processed once.
 import collections
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import time
 import unittest
 import unittest.mock
 import urllib.error
@@ -152,23 +149,16 @@ class DemoBurstTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        from .test_browser import build_demo, free_port, start_server
-        cls.tmp = tempfile.mkdtemp()
-        cls.port = free_port()
+        from .test_browser import build_demo, demo_folder, serve_demo
+        demo_folder(cls)
         cls.line = StandIn().start()
+        cls.addClassCleanup(cls.line.stop)
         cls.conf, cls.env = build_demo(cls.tmp, cls.port,
             conf_extra='[sakai_line]\ndemo = True\n', env_extra={
                 'SAKAI_LINE_API_ENDPOINT': cls.line.url,
                 'SAKAI_LINE_API_DATA_ENDPOINT': cls.line.url,
                 })
-        cls.server, cls.url = start_server(cls.conf, cls.port, cls.env)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.wait(10)
-        cls.line.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        serve_demo(cls)
 
     def post(self, body):
         request = urllib.request.Request(
