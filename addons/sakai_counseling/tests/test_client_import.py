@@ -11,7 +11,7 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from sakai_line.csv_import import CSVImportError, parse_date
-from sakai_line.tests.csv_import_tools import csv_bytes
+from sakai_line.tests.csv_import_tools import csv_bytes, handover_sample
 from sakai_line.tests.tools import DatabaseTestCase, as_user, staff_users
 
 
@@ -316,12 +316,9 @@ class ClientImportTestCase(DatabaseTestCase):
     @with_transaction()
     def test_sample(self):
         "The sample file of demo/handover imports without errors"
-        import os
         self.setup_users()
-        path = os.path.join(os.path.dirname(__file__), '..', '..', '..',
-            'demo', 'handover', 'registrants-sample.csv')
-        with open(path, 'rb') as fp:
-            check, done = self.run_wizard(fp.read())
+        check, done = self.run_wizard(
+            handover_sample('registrants-sample.csv'))
         self.assertIn("全3行のうち、取り込める行 3", check['summary'])
         self.assertIn("3件を登録しました", done['summary'])
 

@@ -10,7 +10,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from sakai_line.tests.csv_import_tools import csv_bytes
+from sakai_line.tests.csv_import_tools import csv_bytes, handover_sample
 from sakai_line.tests.tools import DatabaseTestCase, as_user, staff_users
 
 HEADER = ["事業者名", "法人番号", "業種", "従業員数", "電話番号",
@@ -126,11 +126,7 @@ class EmployerImportTestCase(DatabaseTestCase):
     @with_transaction()
     def test_sample(self):
         "The sample file of demo/handover imports without errors"
-        import os
         self.users = staff_users(['coordinator'])
-        path = os.path.join(os.path.dirname(__file__), '..', '..', '..',
-            'demo', 'handover', 'employers-sample.csv')
-        with open(path, 'rb') as fp:
-            check, done = self.run_wizard(fp.read())
+        check, done = self.run_wizard(handover_sample('employers-sample.csv'))
         self.assertIn("全3行のうち、取り込める行 3", check['summary'])
         self.assertIn("3件を登録しました", done['summary'])
