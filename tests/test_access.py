@@ -7,51 +7,38 @@ Access is checked the way the web client calls the server: as the user,
 with access checks on.
 """
 import re
-import unittest
 from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
-from sakai_line.tests.tools import as_user, rpc, staff_users
+from sakai_counseling.tests.tools import create_client
+from sakai_line.tests.tools import DatabaseTestCase, as_user, rpc, staff_users
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 
 
-class AccessTestCase(unittest.TestCase):
-    "Staff groups and record rules"
+class StaffTestCase(DatabaseTestCase):
+    "Every module; staff of each group, a client, an employer, a job order"
+    module = 'sakai_reports'
 
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_reports')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
-
-    def setUp(self):
-        super().setUp()
-
-    def setup_data(self):
+    def setup_data(self, registered_on=None):
         pool = Pool()
         Party = pool.get('party.party')
         JobOrder = pool.get('job.order')
         self.users = staff_users(GROUPS)
-        self.client, = Party.create([{
-                    'name': "堺 花子", 'is_client': True,
-                    'household': 'single_mother',
-                    'registered_on': pool.get('ir.date').today()}])
+        self.client = create_client(
+            registered_on=registered_on or pool.get('ir.date').today())
         self.employer, = Party.create([{
                     'name': "株式会社テスト", 'is_employer': True}])
         self.order, = JobOrder.create([{
                     'employer': self.employer.id, 'title': "事務",
                     'wage_min': 1000}])
 
-    def as_user(self, group):
-        return as_user(self.users[group])
+
+class AccessTestCase(StaffTestCase):
+    "Staff groups and record rules"
 
     def visible_parties(self, group):
         Party = Pool().get('party.party')
@@ -90,10 +77,8 @@ class AccessTestCase(unittest.TestCase):
                     Party.create([{'name': "X", 'is_client': True,
                                 'household': 'other',
                                 'registered_on': self.client.registered_on}])
-        for group in GROUPS:
-            with self.subTest(group=group), self.as_user(group):
-                with self.assertRaises(AccessError):
-                    Party.delete([Party(self.client.id)])
+        self.assertRefused(GROUPS,
+            lambda: Party.delete([Party(self.client.id)]))
 
     @with_transaction()
     def test_employers_and_job_orders(self):
@@ -115,10 +100,8 @@ class AccessTestCase(unittest.TestCase):
                                 'title': "X", 'wage_min': 1000}])
                 with self.assertRaises(AccessError):
                     JobOrder.write([JobOrder(self.order.id)], {'title': "Y"})
-        for group in ['sysadmin', 'auditor']:
-            with self.subTest(group=group), self.as_user(group):
-                with self.assertRaises(AccessError):
-                    JobOrder.search([])
+        self.assertRefused(['sysadmin', 'auditor'],
+            lambda: JobOrder.search([]))
 
     @with_transaction()
     def test_bookings_and_records(self):
@@ -177,10 +160,8 @@ class AccessTestCase(unittest.TestCase):
             with self.assertRaises(AccessError):
                 Seminar.create([{'name': "X", 'kind': 'exchange',
                             'capacity': 10}])
-        for group in ['sysadmin', 'auditor']:
-            with self.subTest(group=group), self.as_user(group):
-                with self.assertRaises(AccessError):
-                    Seminar.search([])
+        self.assertRefused(['sysadmin', 'auditor'],
+            lambda: Seminar.search([]))
 
     @with_transaction()
     def test_reports_for_managers(self):
@@ -189,10 +170,8 @@ class AccessTestCase(unittest.TestCase):
         self.setup_data()
         with self.as_user('manager'):
             self.assertEqual(Report.search([])[0].clients, 1)
-        for group in ['counselor', 'coordinator', 'sysadmin', 'auditor']:
-            with self.subTest(group=group), self.as_user(group):
-                with self.assertRaises(AccessError):
-                    Report.search([])
+        self.assertRefused(['counselor', 'coordinator', 'sysadmin', 'auditor'],
+            lambda: Report.search([]))
 
     @with_transaction()
     def test_programme_settings(self):
@@ -294,17 +273,9 @@ def database_table(users):
     return table
 
 
-class AccessTableTestCase(unittest.TestCase):
+class AccessTableTestCase(DatabaseTestCase):
     "The database grants what tests/access_table.py says, and no more"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_reports')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = 'sakai_reports'
 
     @with_transaction()
     def test_table(self):
@@ -338,36 +309,18 @@ class AccessTableTestCase(unittest.TestCase):
             self.assertEqual(fp.read(), access_table.render())
 
 
-class PathsTestCase(unittest.TestCase):
+class PathsTestCase(StaffTestCase):
     "on_change, related searches and exports give only what read gives"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_reports')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
 
     def setup_data(self):
         import datetime as dt
         pool = Pool()
-        Party = pool.get('party.party')
         Slot = pool.get('counseling.slot')
         Booking = pool.get('counseling.booking')
         Record = pool.get('counseling.record')
         Referral = pool.get('counseling.referral')
         ModelData = pool.get('ir.model.data')
-        JobOrder = pool.get('job.order')
-        self.users = staff_users(GROUPS)
-        self.client, = Party.create([{'name': "堺 花子", 'is_client': True,
-                    'household': 'single_mother',
-                    'registered_on': dt.date(2026, 4, 1)}])
-        self.employer, = Party.create([{
-                    'name': "株式会社テスト", 'is_employer': True}])
-        JobOrder.create([{'employer': self.employer.id, 'title': "事務",
-                    'wage_min': 1000}])
+        super().setup_data(dt.date(2026, 4, 1))
         start = dt.datetime(2027, 2, 1, 1)
         slot, = Slot.create([{'counselor': self.users['counselor'],
                     'start': start, 'end': start + dt.timedelta(hours=1)}])
@@ -387,12 +340,12 @@ class PathsTestCase(unittest.TestCase):
         "on_change names the booked person only to who may read records"
         Record = Pool().get('counseling.record')
         self.setup_data()
-        with as_user(self.users['counselor']):
+        with self.as_user('counselor'):
             changes = rpc(Record, 'on_change',
                 {'booking': self.booking.id}, ['booking'])
             self.assertEqual(changes['client.']['rec_name'], "堺 花子")
         for group in ['manager', 'sysadmin', 'auditor']:
-            with self.subTest(group=group), as_user(self.users[group]):
+            with self.subTest(group=group), self.as_user(group):
                 for method, args in [
                         ('on_change', [['booking']]),
                         ('on_change_booking', []),
@@ -410,12 +363,12 @@ class PathsTestCase(unittest.TestCase):
         Party = pool.get('party.party')
         Booking = pool.get('counseling.booking')
         self.setup_data()
-        with as_user(self.users['counselor']):
+        with self.as_user('counselor'):
             self.assertEqual(Party.search(
                     [('referrals.agency.kind', '=', 'dv')]), [self.client])
             self.assertTrue(Booking.search([('records.sensitive', '=', True)]))
         for group in ['coordinator', 'manager']:
-            with self.subTest(group=group), as_user(self.users[group]):
+            with self.subTest(group=group), self.as_user(group):
                 self.assertEqual(Party.search(
                         [('referrals.agency.kind', '=', 'dv')]), [])
                 self.assertEqual(Party.search_count(
@@ -426,16 +379,14 @@ class PathsTestCase(unittest.TestCase):
                 with self.assertRaises(AccessError):
                     Party.export_data([Party(self.client.id)],
                         ['referrals'])
-        with as_user(self.users['coordinator']):
+        with self.as_user('coordinator'):
             self.assertEqual(
                 Booking.search([('records.sensitive', '=', True)]), [])
             with self.assertRaises(AccessError):
                 Booking.export_data([Booking(self.booking.id)], ['records'])
-        for group in ['sysadmin', 'auditor']:
-            with self.subTest(group=group), as_user(self.users[group]):
-                with self.assertRaises(AccessError):
-                    Party.export_data([Party(self.employer.id)],
-                        ['job_orders'])
+        self.assertRefused(['sysadmin', 'auditor'],
+            lambda: Party.export_data([Party(self.employer.id)],
+                ['job_orders']))
 
     @with_transaction()
     def test_roles(self):
@@ -447,7 +398,7 @@ class PathsTestCase(unittest.TestCase):
         CannedReply = pool.get('line.inquiry.canned_reply')
         Referral = pool.get('counseling.referral')
         self.setup_data()
-        with as_user(self.users['manager']):
+        with self.as_user('manager'):
             with self.assertRaises(AccessError):
                 Questionnaire.create([{'name': "X"}])
             with self.assertRaises(AccessError):
@@ -459,9 +410,7 @@ class PathsTestCase(unittest.TestCase):
                         pool.get(model).search([])
             with self.assertRaises(AccessError):
                 Referral.search_read([], fields_names=['reason'])
-        for group in ['counselor', 'sysadmin']:
-            with self.subTest(group=group), as_user(self.users[group]):
-                with self.assertRaises(AccessError):
-                    Party.write([Party(self.employer.id)], {'name': "X"})
-        with as_user(self.users['coordinator']):
+        self.assertRefused(['counselor', 'sysadmin'],
+            lambda: Party.write([Party(self.employer.id)], {'name': "X"}))
+        with self.as_user('coordinator'):
             Party.write([Party(self.employer.id)], {'employees': 5})

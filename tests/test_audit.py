@@ -16,11 +16,13 @@ from unittest.mock import patch
 from trytond.model import ModelSQL, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, USER, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, USER, with_transaction
 from trytond.transaction import Transaction
 
 from sakai_audit import audit
+from sakai_counseling.tests.tools import create_two_clients
+from sakai_line.tests.tools import (
+    DatabaseTestCase, staff_user, staff_users)
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 OUR_MODULES = {
@@ -38,41 +40,14 @@ def utcnow():
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-class AuditTestCase(unittest.TestCase):
+class AuditTestCase(DatabaseTestCase):
     "Access and download log"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_reports')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = 'sakai_reports'
 
     def setup_data(self):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        Party = pool.get('party.party')
-        self.users = {}
-        for group in GROUPS:
-            user = User(login=group, name=f"{group} san",
-                groups=[ModelData.get_id('sakai_programme', f'group_{group}')])
-            user.save()
-            self.users[group] = user.id
-        self.client, self.other = Party.create([{
-                    'name': "堺 花子", 'is_client': True,
-                    'household': 'single_mother',
-                    'registered_on': pool.get('ir.date').today(),
-                    'contact_mechanisms': [('create', [{
-                                    'type': 'phone',
-                                    'value': '090-1234-5678'}])],
-                    }, {
-                    'name': "堺 一郎", 'is_client': True,
-                    'household': 'single_father',
-                    'registered_on': pool.get('ir.date').today(),
-                    }])
+        self.users = staff_users(GROUPS, name="{} san")
+        self.client, self.other = create_two_clients(
+            Pool().get('ir.date').today())
 
     @contextmanager
     def as_user(self, group, address=ADDRESS):
@@ -420,27 +395,13 @@ class AuditTestCase(unittest.TestCase):
 
 
 @unittest.skipUnless(POSTGRESQL, "concurrency is proven on PostgreSQL")
-class AuditConcurrencyTestCase(unittest.TestCase):
+class AuditConcurrencyTestCase(DatabaseTestCase):
     "Concurrent appends do not fork the chain"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_faq')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
 
     @with_transaction()
     def setup_data(self):
-        pool = Pool()
-        Party = pool.get('party.party')
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        user = User(login='counselor', name="相談員", groups=[
-                ModelData.get_id('sakai_programme', 'group_counselor')])
-        user.save()
+        Party = Pool().get('party.party')
+        user = staff_user('counselor', 'counselor', name="相談員")
         party, = Party.create([{'name': "堺 花子"}])
         Transaction().commit()
         return user.id, party.id

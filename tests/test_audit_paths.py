@@ -12,18 +12,18 @@ entry, committed unless it raises (then rolled back).
 """
 import datetime as dt
 import json
-import unittest
 from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
 
 from sakai_counseling.slot import to_utc
-from sakai_counseling.tests.tools import load_japanese
-from sakai_line.tests.tools import dispatch, staff_users
+from sakai_counseling.tests.tools import create_two_clients
+from sakai_line.tests.tools import (
+    DatabaseTestCase, dispatch, group_id, staff_users)
 
 ADDRESS = '203.0.113.9'
 # Sunday 22 November 2026; now is that Sunday at 09:00 in Japan
@@ -39,14 +39,14 @@ def jst(hour, days=0):
 NOW = jst(9)
 
 
-class AuditPathsTestCase(unittest.TestCase):
+class AuditPathsTestCase(DatabaseTestCase):
     "The access log holds every way to personal data, refusals included"
+    module = 'sakai_reports'
+    japanese = True
 
     @classmethod
     def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_reports')
-        load_japanese()
+        super().setUpClass()
         for module in ['booking', 'slot', 'counseling']:
             clock = patch(f'sakai_counseling.{module}.utcnow',
                 return_value=NOW)
@@ -55,14 +55,9 @@ class AuditPathsTestCase(unittest.TestCase):
         cls.setup_data()
 
     @classmethod
-    def tearDownClass(cls):
-        drop_db()
-
-    @classmethod
     def setup_data(cls):
         with Transaction().start(DB_NAME, 0) as transaction:
             pool = Pool()
-            Party = pool.get('party.party')
             Slot = pool.get('counseling.slot')
             Booking = pool.get('counseling.booking')
             Record = pool.get('counseling.record')
@@ -76,18 +71,7 @@ class AuditPathsTestCase(unittest.TestCase):
             # the system administrator manages the users (Tryton's group)
             User.write([User(cls.users['sysadmin'])], {'groups': [
                         ('add', [ModelData.get_id('res', 'group_admin')])]})
-            cls.client, cls.other = Party.create([{
-                        'name': "堺 花子", 'is_client': True,
-                        'household': 'single_mother',
-                        'registered_on': SUNDAY,
-                        'contact_mechanisms': [('create', [{
-                                        'type': 'phone',
-                                        'value': '090-1234-5678'}])],
-                        }, {
-                        'name': "堺 一郎", 'is_client': True,
-                        'household': 'single_father',
-                        'registered_on': SUNDAY,
-                        }])
+            cls.client, cls.other = create_two_clients(SUNDAY)
             slots = Slot.create([{'counselor': counselor,
                         'start': jst(hour), 'end': jst(hour + 1)}
                     for hour in (19, 20)])
@@ -278,10 +262,8 @@ class AuditPathsTestCase(unittest.TestCase):
     def test_group_changes(self):
         """Group changes are logged; a self-grant of client files without
         an approval is refused, and logged as refused"""
-        ModelData = Pool(DB_NAME).get('ir.model.data')
         with Transaction().start(DB_NAME, 0, readonly=True):
-            sysadmin = ModelData.get_id('sakai_programme', 'group_sysadmin')
-            counselor = ModelData.get_id('sakai_programme', 'group_counselor')
+            sysadmin, counselor = group_id('sysadmin'), group_id('counselor')
         mark = self.mark()
         self.call('sysadmin', 'res.user', 'write', [self.users['manager']],
             {'groups': [('add', [sysadmin])]})

@@ -25,19 +25,16 @@ import unittest
 import unittest.mock
 from concurrent.futures import ThreadPoolExecutor
 
-from werkzeug.test import Client
-
-from line_standin import StandIn
 from sakai_counseling.exceptions import SlotTaken
-from sakai_counseling.tests.tools import load_japanese
+from sakai_counseling.tests.tools import create_client
 from line_standin import webhook as line_webhook
+from sakai_line.tests.tools import DatabaseTestCase, post_webhook, staff_user
 from trytond import backend
 from trytond.config import config
 from trytond.exceptions import UserError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
-from trytond.tests.test_tryton import (
-    DB_NAME, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 
 SECRET = 'booking-secret'
 ATTEMPTS = 100
@@ -96,25 +93,18 @@ def consistency_problems():
 @unittest.skipUnless(
     os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'),
     "concurrency is proven on PostgreSQL")
-class BookingConcurrencyTestCase(unittest.TestCase):
+class BookingConcurrencyTestCase(DatabaseTestCase):
     "Concurrent bookings of one slot"
+    module = 'sakai_counseling'
+    japanese = True
 
     @classmethod
     def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_counseling')
-        load_japanese()
-        cls.line = StandIn().start()
-        cls.environ = unittest.mock.patch.dict(os.environ, {
-                'SAKAI_LINE_CHANNEL_SECRET': SECRET,
-                })
-        cls.environ.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.environ.stop()
-        cls.line.stop()
-        drop_db()
+        super().setUpClass()
+        cls.start_line()
+        cls.enterClassContext(unittest.mock.patch.dict(os.environ, {
+                    'SAKAI_LINE_CHANNEL_SECRET': SECRET,
+                    }))
 
     def tearDown(self):
         with Transaction().start(DB_NAME, 0):
@@ -124,17 +114,13 @@ class BookingConcurrencyTestCase(unittest.TestCase):
     def setup_slots(self):
         "Two counselor slots tomorrow evening at 20:00 and 21:00"
         pool = Pool()
-        User = pool.get('res.user')
         Slot = pool.get('counseling.slot')
         Configuration = pool.get('line.configuration')
-        ModelData = pool.get('ir.model.data')
         configuration = Configuration(1)
         configuration.channel_access_token = 'token'
         configuration.endpoint = self.line.url
         configuration.save()
-        counselor = User(login='counselor', name="相談員", groups=[
-                ModelData.get_id('sakai_programme', 'group_counselor')])
-        counselor.save()
+        counselor = staff_user('counselor', 'counselor', name="相談員")
         tomorrow = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date()
         # 20:00 and 21:00 in Japan
         starts = [dt.datetime.combine(tomorrow, dt.time(h)) for h in (11, 12)]
@@ -146,7 +132,6 @@ class BookingConcurrencyTestCase(unittest.TestCase):
 
     def test_one_slot_one_booking(self):
         "100 simultaneous taps on one time: one booking, 99 told at once"
-        from trytond.wsgi import app
         (start, end), (other, _) = self.setup_slots()
         data = 'bk?a=book&k=career&m=chat&t=%s&e=%s' % (
             start.strftime('%Y%m%d%H%M'), end.strftime('%Y%m%d%H%M'))
@@ -154,11 +139,7 @@ class BookingConcurrencyTestCase(unittest.TestCase):
         barrier = threading.Barrier(ATTEMPTS)
 
         def post(event):
-            body = line_webhook.body([event])
-            return Client(app).post(
-                '/%s/line/webhook' % DB_NAME, data=body, headers={
-                    'X-Line-Signature': line_webhook.sign(body, SECRET),
-                    'Content-Type': 'application/json'}).status_code
+            return post_webhook(line_webhook.body([event]), SECRET)
 
         def follow(user_id):
             return post(line_webhook.follow_event(user_id,
@@ -215,25 +196,13 @@ class BookingConcurrencyTestCase(unittest.TestCase):
     def setup_slot_race(self):
         """A counselor, a coordinator, clients to book, and a slot far
         away that one session moves into each trial's week"""
-        pool = Pool()
-        User = pool.get('res.user')
-        Party = pool.get('party.party')
-        Slot = pool.get('counseling.slot')
-        ModelData = pool.get('ir.model.data')
-        counselor, coordinator = User.create([{
-                    'login': 'race_counselor', 'name': "競合 相談員",
-                    'groups': [('add', [ModelData.get_id(
-                                    'sakai_programme', 'group_counselor')])],
-                    }, {
-                    'login': 'race_coordinator', 'name': "競合 調整役",
-                    'groups': [('add', [ModelData.get_id(
-                                    'sakai_programme', 'group_coordinator')])],
-                    }])
-        clients = Party.create([{
-                    'name': "相談者 %d" % i, 'is_client': True,
-                    'household': 'single_mother',
-                    'registered_on': FIRST_MONDAY,
-                    } for i in range(SESSIONS)])
+        Slot = Pool().get('counseling.slot')
+        counselor = staff_user('race_counselor', 'counselor',
+            name="競合 相談員")
+        coordinator = staff_user('race_coordinator', 'coordinator',
+            name="競合 調整役")
+        clients = [create_client("相談者 %d" % i, registered_on=FIRST_MONDAY)
+            for i in range(SESSIONS)]
         movable = Slot.create([{
                     'counselor': counselor.id,
                     'start': jst(FIRST_MONDAY - dt.timedelta(days=7 * t), 20),
@@ -396,17 +365,12 @@ class BookingConcurrencyTestCase(unittest.TestCase):
     def test_update_removes_raced_copies(self):
         """Updating a database that the race left with copies of slots
         deletes the copies nobody booked and adds the constraint"""
-        pool = Pool()
-        User = pool.get('res.user')
-        Slot = pool.get('counseling.slot')
-        ModelData = pool.get('ir.model.data')
+        Slot = Pool().get('counseling.slot')
         cursor = Transaction().connection.cursor()
         table = backend.TableHandler(Slot)
         table.drop_constraint('counselor_no_overlap')
-        counselor, = User.create([{'login': 'update_counselor',
-                    'name': "更新 相談員",
-                    'groups': [('add', [ModelData.get_id(
-                                    'sakai_programme', 'group_counselor')])]}])
+        counselor = staff_user('update_counselor', 'counselor',
+            name="更新 相談員")
         day = dt.date(2027, 9, 6)
         slot, = Slot.create([{'counselor': counselor.id,
                     'start': jst(day, 20), 'end': jst(day, 21)}])

@@ -104,6 +104,22 @@ def load_demo(path, env):
     os.remove(conf)
 
 
+def demo_folder(cls):
+    """A temporary folder and a free port for the demo server of the test
+    class (cls.tmp, cls.port); the folder is removed once the class is done"""
+    cls.tmp = tempfile.mkdtemp()
+    cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+    cls.port = free_port()
+
+
+def serve_demo(cls):
+    """Start trytond on the demo database of the test class (cls.conf,
+    cls.env) as cls.server at cls.url, stopped once the class is done"""
+    cls.server, cls.url = start_server(cls.conf, cls.port, cls.env)
+    cls.addClassCleanup(cls.server.wait, 10)
+    cls.addClassCleanup(cls.server.terminate)
+
+
 def start_server(conf, port, env):
     "Start trytond on the demo database; return the process and its URL"
     server = subprocess.Popen(
@@ -131,16 +147,9 @@ class BrowserTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp()
-        cls.port = free_port()
-        cls.conf, env = build_demo(cls.tmp, cls.port)
-        cls.server, cls.url = start_server(cls.conf, cls.port, env)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.wait(10)
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        demo_folder(cls)
+        cls.conf, cls.env = build_demo(cls.tmp, cls.port)
+        serve_demo(cls)
 
     def test_counselor_sees_japanese_client_list(self):
         "A counselor logs in and sees the client list in Japanese"

@@ -28,7 +28,6 @@ os.environ.setdefault('HYPOTHESIS_STORAGE_DIRECTORY', os.path.join(
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from line_standin import webhook as line_webhook
 from sakai_line.tests.tools import LineTestCase
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
@@ -142,7 +141,6 @@ class QuestionnaireFuzzTestCase(LineTestCase):
         pool = Pool()
         Questionnaire = pool.get('questionnaire')
         Response = pool.get('questionnaire.response')
-        LineUser = pool.get('line.user')
         self.configure()
         questionnaires = [q for q in Questionnaire.search([])
             if q.questions]
@@ -154,9 +152,7 @@ class QuestionnaireFuzzTestCase(LineTestCase):
         @given(st.sampled_from(questionnaires), steps)
         def converse(questionnaire, actions):
             counts['examples'] += 1
-            user, = LineUser.create([{
-                        'line_id': line_webhook.random_user_id(),
-                        'state': 'following'}])
+            user = self.follower()
             messages = Response.start(questionnaire, user)
             self.check_messages(messages)
             old_buttons = buttons(messages)

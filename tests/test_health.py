@@ -9,24 +9,18 @@ import unittest
 from werkzeug.test import Client
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
+
+from sakai_line.tests.tools import DatabaseTestCase
 
 PERSON = 'ヘルス確認テスト太郎'
 LINE_ID = 'U' + 'f' * 32
 
 
-class HealthTestCase(unittest.TestCase):
+class HealthTestCase(DatabaseTestCase):
     "Health endpoint"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module(['sakai_faq', 'sakai_health'])
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = ['sakai_faq', 'sakai_health']
 
     def setUp(self):
         # Scheduled actions of the cached template database are long due:

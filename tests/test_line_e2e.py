@@ -15,10 +15,8 @@ import datetime as dt
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 from line_standin import StandIn
@@ -26,8 +24,8 @@ from line_standin import webhook as line_webhook
 from line_standin.simulator import Simulator
 
 from .test_browser import (
-    BIN, CHROMIUM, PASSWORD, PLAYWRIGHT, ROOT, build_demo, free_port,
-    start_server)
+    BIN, CHROMIUM, PASSWORD, PLAYWRIGHT, ROOT, build_demo, demo_folder,
+    serve_demo)
 
 SECRET = 'demo-channel-secret'
 # The progress hint of a question, e.g. （3/8）
@@ -112,11 +110,11 @@ class NewcomerTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp()
-        cls.port = free_port()
+        demo_folder(cls)
         webhook = f'http://127.0.0.1:{cls.port}/demo/line/webhook'
         cls.simulator = Simulator(webhook, SECRET)
         cls.line = StandIn(simulator=cls.simulator).start()
+        cls.addClassCleanup(cls.line.stop)
         cls.conf, cls.env = build_demo(cls.tmp, cls.port,
             conf_extra='[sakai_line]\ndemo = True\n', env_extra={
                 'SAKAI_LINE_API_ENDPOINT': cls.line.url,
@@ -128,14 +126,7 @@ class NewcomerTestCase(unittest.TestCase):
                 '-c', cls.conf, '-d', 'demo',
                 '--simulator', cls.line.url + '/simulator/'],
             env=cls.env, check=True, capture_output=True)
-        cls.server, cls.url = start_server(cls.conf, cls.port, cls.env)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.wait(10)
-        cls.line.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        serve_demo(cls)
 
     def browser(self, script, screenshot, *args):
         """Run tests/browser/<script> as counselor1 in headless Chromium;

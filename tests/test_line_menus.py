@@ -7,32 +7,20 @@ of a shipped menu and no instruction of the FAQ leads to a dead end."""
 import datetime as dt
 import json
 import re
-import unittest
 from urllib.parse import urlencode
 
-from line_standin import StandIn
 from line_standin import webhook as line_webhook
 
 from sakai_counseling.slot import to_utc
-from sakai_counseling.tests.tools import load_japanese
 from sakai_questionnaire.response import RESUME_WORDS, normalize
-from sakai_line.tests.tools import LineTestCase
+from sakai_line.tests.tools import DatabaseTestCase, LineTestCase, staff_user
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 
-class MenuTestCase(unittest.TestCase):
+class MenuTestCase(DatabaseTestCase):
     "Rich menu buttons"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module(['sakai_jobs', 'sakai_seminars'])
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = ['sakai_jobs', 'sakai_seminars']
 
     def tap(self, user, key):
         Event = Pool().get('line.event')
@@ -41,15 +29,12 @@ class MenuTestCase(unittest.TestCase):
     @with_transaction()
     def test_menus(self):
         pool = Pool()
-        LineUser = pool.get('line.user')
         Response = pool.get('questionnaire.response')
         Seminar = pool.get('seminar.seminar')
         Programme = pool.get('support.programme')
         Programme.create([{'name': "堺市ひとり親家庭就業支援",
                     'municipality': "堺市", 'office_phone': '072-228-1234'}])
-        user, = LineUser.create([{
-                    'line_id': line_webhook.random_user_id(),
-                    'state': 'following'}])
+        user = self.follower()
         start = dt.datetime.now() + dt.timedelta(days=3)
         Seminar.create([{'name': "自立支援セミナー", 'kind': 'self_reliance',
                     'capacity': 20, 'sessions': [('create', [{
@@ -119,12 +104,8 @@ class MenuWalkTestCase(LineTestCase):
     """A person taps every area of every shipped rich menu, and follows
     every instruction of the FAQ: nothing is a dead end"""
 
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module(['sakai_jobs', 'sakai_seminars'])
-        load_japanese()
-        cls.line = StandIn().start()
+    module = ['sakai_jobs', 'sakai_seminars']
+    japanese = True
 
     def prepare(self):
         "A programme, a seminar, an exchange meeting and a free slot"
@@ -132,8 +113,6 @@ class MenuWalkTestCase(LineTestCase):
         Programme = pool.get('support.programme')
         Seminar = pool.get('seminar.seminar')
         Slot = pool.get('counseling.slot')
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         self.configure()
         Programme.create([{'name': "堺市ひとり親×仕事サポートLINE",
                     'municipality': "堺市", 'office_phone': '072-228-1234'}])
@@ -149,9 +128,7 @@ class MenuWalkTestCase(LineTestCase):
                                         'end': start + dt.timedelta(hours=1),
                                         'method': 'face_to_face',
                                         'capacity': 10}])]}])
-        counselor = User(login='counselor', name="Counselor", groups=[
-                ModelData.get_id('sakai_programme', 'group_counselor')])
-        counselor.save()
+        counselor = staff_user('counselor', 'counselor', name="Counselor")
         self.slots = Slot.create([{'counselor': counselor.id,
                     'start': start + dt.timedelta(hours=h),
                     'end': start + dt.timedelta(hours=h, minutes=60),

@@ -8,21 +8,18 @@ headless Chromium.
 SCREENSHOT_DIR=docs/screenshots keeps the browser test's screenshot
 (docs/screenshots/line-simulator.png).
 """
-import http.server
 import importlib.util
 import json
 import os
 import re
 import secrets
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import unittest
 import urllib.parse
-import zlib
 
 import requests
 from linebot.v3.messaging import (
@@ -40,6 +37,7 @@ from linebot.v3.webhooks import (
 
 from line_standin import StandIn, webhook
 from line_standin.simulator import Simulator
+from tests.tools import LocalServer, striped_png
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -62,7 +60,7 @@ PLAYWRIGHT = os.path.join(ROOT, 'node_modules', 'playwright-core')
 SCRIPT = os.path.join(ROOT, 'line_standin', 'simulator', 'screenshot.mjs')
 
 
-class Receiver:
+class Receiver(LocalServer):
     """A tiny stand-in for our app's webhook: checks the signature with the
     SDK's SignatureValidator (403 if wrong), the body with webhook.yml (400
     if invalid), and records the events, raw and parsed by the SDK."""
@@ -75,26 +73,11 @@ class Receiver:
         self.headers = []
         self.rejected = []        # (status, reason)
         self.changed = threading.Condition()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                raw = self.rfile.read(int(self.headers['Content-Length']))
-                status = receiver.receive(raw, self.headers)
-                self.send_response(status)
-                self.send_header('Content-Length', '0')
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(
-            ('127.0.0.1', 0), Handler)
-        self.url = 'http://127.0.0.1:%d/sakai/line/webhook' % (
-            self.server.server_address[1])
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        super().__init__(lambda request: (self.receive(
+                    request.rfile.read(
+                        int(request.headers['Content-Length'])),
+                    request.headers), {}), 'POST')
+        self.url += '/sakai/line/webhook'
 
     def receive(self, raw, headers):
         signature = headers.get('X-Line-Signature', '')
@@ -131,10 +114,6 @@ class Receiver:
         with self.changed:
             del self.events[:], self.parsed[:], self.bodies[:]
             del self.headers[:], self.rejected[:]
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def seminar_bubble():
@@ -464,20 +443,6 @@ class TestMessages(SimulatorTestCase):
             {'followers': 1, 'targetedReaches': 1})
 
 
-def striped_png(width, height, colors):
-    "A PNG of vertical stripes, one per colour (a rich menu's areas)."
-    def chunk(kind, data):
-        return (struct.pack('>I', len(data)) + kind + data
-            + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
-    row = bytearray(b'\x00')
-    for x in range(width):
-        row += bytes(colors[x * len(colors) // width])
-    return (b'\x89PNG\r\n\x1a\n'
-        + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 2, 0, 0, 0))
-        + chunk(b'IDAT', zlib.compress(bytes(row) * height, 9))
-        + chunk(b'IEND', b''))
-
-
 GREEN, ORANGE, BLUE = (6, 199, 85), (255, 183, 0), (60, 120, 220)
 
 
@@ -645,7 +610,7 @@ class TestRichMenu(RichMenuMixin, SimulatorTestCase):
         self.assertEqual(self.receiver.rejected, [])
 
 
-class FakeApp:
+class FakeApp(LocalServer):
     """Our app's side of a tracked add-friend link, played by a small
     http.server: ``/r/<source>`` sets a session cookie and redirects to
     LINE Login's authorization (``bot_prompt=aggressive``) with a random
@@ -662,25 +627,9 @@ class FakeApp:
         self.pending = {}         # state -> (source, nonce, session)
         self.attributions = []    # {source, sub, friendship_status_changed}
         self.errors = []
-        app = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                status, headers = app.handle(self.path, self.headers)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header('Content-Length', '0')
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(
-            ('127.0.0.1', 0), Handler)
-        self.url = 'http://127.0.0.1:%d' % self.server.server_address[1]
+        super().__init__(
+            lambda request: self.handle(request.path, request.headers), 'GET')
         self.callback = self.url + '/callback'
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def handle(self, path, headers):
         split = urllib.parse.urlsplit(path)
@@ -724,10 +673,6 @@ class FakeApp:
                     'friendship_status_changed')})
             return 302, {'Location': self.FINAL}
         return 404, {}
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class TestTrackedLink(unittest.TestCase):

@@ -9,14 +9,12 @@ import hmac
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 import threading
 import unittest
 import urllib.parse
 import uuid
-import zlib
 
 import requests
 from linebot.v3.insight import (
@@ -36,6 +34,7 @@ from linebot.v3.webhooks import (
     UnfollowEvent)
 
 from line_standin import FakeClock, StandIn, webhook
+from tests.tools import striped_png
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKEN = 'test-channel-access-token'
@@ -44,13 +43,7 @@ SECRET = 'test-channel-secret'
 
 def tiny_png():
     "A valid 1x1 PNG."
-    def chunk(kind, data):
-        return (struct.pack('>I', len(data)) + kind + data
-            + struct.pack('>I', zlib.crc32(kind + data) & 0xffffffff))
-    return (b'\x89PNG\r\n\x1a\n'
-        + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 2, 0, 0, 0))
-        + chunk(b'IDAT', zlib.compress(b'\x00\x00\x00\x00'))
-        + chunk(b'IEND', b''))
+    return striped_png(1, 1, [(0, 0, 0)])
 
 
 def user_ids(count):

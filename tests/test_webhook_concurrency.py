@@ -11,25 +11,20 @@ every acknowledged event is processed, and processed once.
 import collections
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
-import time
 import unittest
 import unittest.mock
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from werkzeug.test import Client
-
 from line_standin import webhook as line_webhook
 from line_standin import StandIn
+from sakai_line.tests.tools import DatabaseTestCase, post_webhook
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 SECRET = 'concurrency-secret'
 DEMO_SECRET = 'demo-channel-secret'
@@ -62,36 +57,25 @@ with patch('sakai_line.event.utcnow', return_value=later), \
 @unittest.skipUnless(
     os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'),
     "concurrency is proven on PostgreSQL")
-class WebhookConcurrencyTestCase(unittest.TestCase):
+class WebhookConcurrencyTestCase(DatabaseTestCase):
     "Concurrent webhook calls"
 
     @classmethod
     def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_faq')
+        super().setUpClass()
         # The deployment way: the secret comes from the environment
-        cls.environ = unittest.mock.patch.dict(
-            os.environ, {'SAKAI_LINE_CHANNEL_SECRET': SECRET})
-        cls.environ.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.environ.stop()
-        drop_db()
+        cls.enterClassContext(unittest.mock.patch.dict(
+                os.environ, {'SAKAI_LINE_CHANNEL_SECRET': SECRET}))
 
     def test_concurrent_posts(self):
         "200 concurrent calls, each event sent twice: all stored once"
-        from trytond.wsgi import app
         users = [line_webhook.random_user_id() for _ in range(CALLS // 2)]
         events = [line_webhook.follow_event(u) for u in users]
         # Every event twice, as LINE's redelivery could
         bodies = [line_webhook.body([e]) for e in events] * 2
 
         def post(body):
-            return Client(app).post(
-                '/%s/line/webhook' % DB_NAME, data=body, headers={
-                    'X-Line-Signature': line_webhook.sign(body, SECRET),
-                    'Content-Type': 'application/json'}).status_code
+            return post_webhook(body, SECRET)
 
         with ThreadPoolExecutor(max_workers=50) as executor:
             statuses = list(executor.map(post, bodies))
@@ -115,15 +99,10 @@ class WebhookConcurrencyTestCase(unittest.TestCase):
 
     def test_double_tap(self):
         "The same answer button tapped twice at once is answered once"
-        from trytond.wsgi import app
         user_id = line_webhook.random_user_id()
 
         def post(event):
-            body = line_webhook.body([event])
-            return Client(app).post(
-                '/%s/line/webhook' % DB_NAME, data=body, headers={
-                    'X-Line-Signature': line_webhook.sign(body, SECRET),
-                    'Content-Type': 'application/json'}).status_code
+            return post_webhook(line_webhook.body([event]), SECRET)
 
         with unittest.mock.patch.dict(os.environ, {
                     # Replies fail fast: LINE is not what is tested here
@@ -170,23 +149,16 @@ class DemoBurstTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        from .test_browser import build_demo, free_port, start_server
-        cls.tmp = tempfile.mkdtemp()
-        cls.port = free_port()
+        from .test_browser import build_demo, demo_folder, serve_demo
+        demo_folder(cls)
         cls.line = StandIn().start()
+        cls.addClassCleanup(cls.line.stop)
         cls.conf, cls.env = build_demo(cls.tmp, cls.port,
             conf_extra='[sakai_line]\ndemo = True\n', env_extra={
                 'SAKAI_LINE_API_ENDPOINT': cls.line.url,
                 'SAKAI_LINE_API_DATA_ENDPOINT': cls.line.url,
                 })
-        cls.server, cls.url = start_server(cls.conf, cls.port, cls.env)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.terminate()
-        cls.server.wait(10)
-        cls.line.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        serve_demo(cls)
 
     def post(self, body):
         request = urllib.request.Request(

@@ -19,12 +19,13 @@ import time
 import unittest
 import unittest.mock
 
-from line_standin import StandIn
 from line_standin import webhook as line_webhook
 from trytond import config
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
+
+from sakai_line.tests.tools import DatabaseTestCase
 
 FOLLOWERS = 1200
 BIN = os.path.dirname(sys.executable)
@@ -33,25 +34,17 @@ BIN = os.path.dirname(sys.executable)
 @unittest.skipUnless(
     os.environ.get('TRYTOND_DATABASE_URI', '').startswith('postgresql'),
     "the queue worker needs PostgreSQL")
-class WorkerCrashTestCase(unittest.TestCase):
+class WorkerCrashTestCase(DatabaseTestCase):
     "Worker killed mid-send"
 
     @classmethod
     def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_faq')
-        cls.line = StandIn().start()
-        cls.environ = unittest.mock.patch.dict(os.environ, {
-                'SAKAI_LINE_CHANNEL_ACCESS_TOKEN': 'token',
-                'SAKAI_LINE_API_ENDPOINT': cls.line.url,
-                })
-        cls.environ.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.environ.stop()
-        cls.line.stop()
-        drop_db()
+        super().setUpClass()
+        cls.start_line()
+        cls.enterClassContext(unittest.mock.patch.dict(os.environ, {
+                    'SAKAI_LINE_CHANNEL_ACCESS_TOKEN': 'token',
+                    'SAKAI_LINE_API_ENDPOINT': cls.line.url,
+                    }))
 
     def start_worker(self):
         conf = os.path.join(self.tmp, 'trytond.conf')

@@ -224,7 +224,7 @@ def selection_parser(Model, field, synonyms=None):
 
 
 def user_parser(group_xml_id):
-    "A parser of the login of a user of the group (sakai_line.group_...)"
+    "A parser of the login of a user of the group (sakai_programme.group_...)"
     def parse(value):
         pool = Pool()
         User = pool.get('res.user')

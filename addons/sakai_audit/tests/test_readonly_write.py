@@ -11,41 +11,36 @@ own, the arguments converted and the method decorated by the model's RPC
 entry, committed unless it raises.
 """
 import datetime as dt
-import unittest
 from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
 
-from sakai_line.tests.tools import dispatch, staff_users
+from sakai_line.tests.tools import DatabaseTestCase, dispatch, staff_users
 
 AT = dt.datetime(2026, 11, 20, 1, 30)
 READONLY = "は画面で読み取り専用の項目のため変更できません。"
 STATE = "ボタンからだけ変わります。"
 
 
-class ReadonlyWriteTestCase(unittest.TestCase):
+class ReadonlyWriteTestCase(DatabaseTestCase):
     "A plain RPC write cannot change what the form shows read-only"
+    # the referral (sakai_counseling) is the workflow of the examples
+    module = 'sakai_counseling'
+    japanese = True
 
     @classmethod
     def setUpClass(cls):
-        drop_db()
-        # the referral (sakai_counseling) is the workflow of the examples
-        activate_module('sakai_counseling')
+        super().setUpClass()
         with Transaction().start(DB_NAME, 0) as transaction:
             pool = Pool()
-            Lang = pool.get('ir.lang')
             Party = pool.get('party.party')
             LineUser = pool.get('line.user')
             Inquiry = pool.get('line.inquiry')
             Referral = pool.get('counseling.referral')
             ModelData = pool.get('ir.model.data')
-            ja, = Lang.search([('code', '=', 'ja')])
-            ja.translatable = True
-            ja.save()
-            Lang.load_translations([ja])
             cls.users = staff_users()
             cls.line_user, cls.other_line_user = LineUser.create([
                     {'line_id': 'U' + '1' * 32}, {'line_id': 'U' + '2' * 32}])
@@ -73,10 +68,6 @@ class ReadonlyWriteTestCase(unittest.TestCase):
             cls.client, cls.inquiry = cls.client.id, cls.inquiry.id
             cls.message, cls.referral = cls.message.id, cls.referral.id
             transaction.commit()
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
 
     def call(self, group, model, method, *args):
         "Call model.method as the JSON-RPC dispatcher does, as group"

@@ -28,15 +28,17 @@ from trytond.transaction import Transaction
 from sakai_handover.erasure import erase_approved
 from sakai_audit.exceptions import ApprovalError, GroupChangeError
 
-from sakai_line.tests.test_module import load_japanese
-from sakai_line.tests.tools import LineTestCase, as_user, staff_users
+from sakai_line.tests.tools import (
+    LineTestCase, as_user, group_id, load_japanese, staff_users)
 
 PASSPHRASE = 'next-operator-2027'
 
 
-def group(name, module='sakai_programme'):
-    return Pool().get('ir.model.data').get_id(
-        module, name if module != 'sakai_programme' else 'group_' + name)
+def group(name, module=None):
+    "A staff group (a key of GROUP_XML_IDS), or the group of module's XML id"
+    if module is None:
+        return group_id(name)
+    return Pool().get('ir.model.data').get_id(module, name)
 
 
 def approved(kind, requester, approver, **values):
@@ -61,9 +63,7 @@ class SeparationTestCase(LineTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        with Transaction().start(DB_NAME, 0) as transaction:
-            load_japanese()
-            transaction.commit()
+        load_japanese(translatable=False)
 
     def staff(self):
         "The staff, the system administrator also a Tryton administrator"

@@ -4,47 +4,27 @@
 """The self-assessments shipped in assessment_data.xml: their items and
 scoring, what the person reads at the end, the choice of checks on LINE,
 who may read the answers and the result sheet."""
-import unittest
-from contextlib import contextmanager
-
-from line_standin import webhook as line_webhook
-
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from sakai_questionnaire.questionnaire import MAX_LABEL
+from sakai_line.tests.tools import DatabaseTestCase, as_user, staff_user
 
 # LINE: a quick reply holds 13 items
 MAX_QUICK_REPLY = 13
 CODES = ['stress_check', 'interests', 'personality', 'work_values']
 
 
-class AssessmentTestCase(unittest.TestCase):
+class AssessmentTestCase(DatabaseTestCase):
     "Self-assessments"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_counseling')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = 'sakai_counseling'
 
     # -- helpers --------------------------------------------------------------
 
     def questionnaire(self, code):
         return Pool().get('questionnaire').get_by_code(code)
-
-    def follower(self):
-        LineUser = Pool().get('line.user')
-        user, = LineUser.create([{
-                    'line_id': line_webhook.random_user_id(),
-                    'state': 'following'}])
-        return user
 
     def answer(self, code, points, working=True, user=None):
         """Answer the questionnaire of code to the end, giving each scale
@@ -94,19 +74,11 @@ class AssessmentTestCase(unittest.TestCase):
     def outcome(self, response):
         return [r.feature for r in response.applying_rules()]
 
-    @contextmanager
     def as_user(self, group):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
+        "As the user of the group, logged in as its name, made if need be"
+        User = Pool().get('res.user')
         users = User.search([('login', '=', group)])
-        if not users:
-            users = User.create([{'login': group, 'name': group,
-                        'groups': [('add', [ModelData.get_id(
-                                        'sakai_programme', 'group_%s' % group)])]}])
-        with Transaction().set_user(users[0].id), \
-                Transaction().set_context(_check_access=True):
-            yield
+        return as_user((users[0] if users else staff_user(group, group)).id)
 
     # -- the instruments -----------------------------------------------------
 

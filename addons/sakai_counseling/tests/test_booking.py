@@ -8,19 +8,15 @@ import datetime as dt
 import json
 from unittest.mock import patch
 
-from line_standin import StandIn
 from line_standin import webhook as line_webhook
 
-from sakai_line.tests.tools import LineTestCase
+from sakai_line.tests.tools import LineTestCase, staff_user
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, drop_db
 from trytond.tests.test_tryton import with_transaction
-from trytond.transaction import Transaction
 
 from ..exceptions import BookingError, SlotError, SlotTaken
 from ..slot import to_utc
-from .tools import load_japanese
 
 # Monday 23 November 2026 is a national holiday (勤労感謝の日)
 SUNDAY = dt.date(2026, 11, 22)
@@ -43,27 +39,17 @@ def clock(at):
 
 class BookingTestCase(LineTestCase):
     "Bookings"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_counseling')
-        load_japanese()
-        cls.line = StandIn().start()
+    module = 'sakai_counseling'
+    japanese = True
 
     # -- helpers ------------------------------------------------------------
 
     def counselor(self, login='counselor'):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
+        User = Pool().get('res.user')
         users = User.search([('login', '=', login)])
         if users:
             return users[0]
-        user = User(login=login, name=login.title(), groups=[
-                ModelData.get_id('sakai_programme', 'group_counselor')])
-        user.save()
-        return user
+        return staff_user(login, 'counselor', name=login.title())
 
     def slot(self, start, minutes=60, counselor=None, **values):
         Slot = Pool().get('counseling.slot')

@@ -10,18 +10,17 @@ Japanese with nothing changed.  The booking's own code (moving to another
 slot, the workflow's buttons) still works.
 """
 import datetime as dt
-import unittest
 from contextlib import contextmanager
 
-from sakai_line.tests.tools import as_user, staff_users
+from sakai_line.tests.tools import (
+    DatabaseTestCase, as_user, staff_user, staff_users)
 from trytond.exceptions import UserError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from ..slot import to_local, to_utc
-from .tools import load_japanese
+from .tools import create_client
 
 SUNDAY = dt.date(2026, 11, 22)
 
@@ -32,35 +31,20 @@ def jst(day, hour, minute=0, days=0):
         + dt.timedelta(days=days))
 
 
-class BookingRulesTestCase(unittest.TestCase):
+class BookingRulesTestCase(DatabaseTestCase):
     "Booking and slot rules held by the server"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_counseling')
-        load_japanese()
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = 'sakai_counseling'
+    japanese = True
 
     # -- helpers ------------------------------------------------------------
 
     def prepare(self):
         """Staff (a coordinator, a counselor, a manager), another counselor
         and two clients"""
-        pool = Pool()
-        User = pool.get('res.user')
-        Party = pool.get('party.party')
-        ModelData = pool.get('ir.model.data')
         self.users = staff_users(['coordinator', 'counselor', 'manager'])
-        self.other, = User.create([{'login': 'other', 'name': "西村 恵",
-                    'groups': [('add', [ModelData.get_id(
-                                    'sakai_programme', 'group_counselor')])]}])
-        self.clients = Party.create([{'name': name, 'is_client': True,
-                    'household': 'single_mother', 'registered_on': SUNDAY}
-                for name in ["佐藤 花子", "鈴木 理恵"]])
+        self.other = staff_user('other', 'counselor', name="西村 恵")
+        self.clients = [create_client(name, registered_on=SUNDAY)
+            for name in ["佐藤 花子", "鈴木 理恵"]]
 
     def slot(self, hour, counselor=None, **values):
         Slot = Pool().get('counseling.slot')

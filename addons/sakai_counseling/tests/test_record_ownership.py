@@ -7,19 +7,17 @@ a session is completed once it has taken place, and every refusal is a
 Japanese sentence, whoever calls and through whichever path."""
 import contextlib
 import datetime as dt
-import unittest
 from unittest.mock import patch
 
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from sakai_line.tests.tools import as_user, rpc
+from sakai_line.tests.tools import DatabaseTestCase, as_user, rpc, staff_user
 
 from ..exceptions import RecordError
-from .tools import load_japanese
+from .tools import create_client
 
 # Wednesday 25 November 2026, 12:00 in Japan
 NOW = dt.datetime(2026, 11, 25, 3, 0)
@@ -38,18 +36,10 @@ def clock(at):
         yield
 
 
-class RecordOwnershipTestCase(unittest.TestCase):
+class RecordOwnershipTestCase(DatabaseTestCase):
     "Ownership, amendments and completion of counseling records"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_counseling')
-        load_japanese()
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = 'sakai_counseling'
+    japanese = True
 
     def setUp(self):
         super().setUp()
@@ -58,26 +48,13 @@ class RecordOwnershipTestCase(unittest.TestCase):
         self.addCleanup(stack.close)
 
     def setup_data(self):
-        pool = Pool()
-        User = pool.get('res.user')
-        Party = pool.get('party.party')
-        Record = pool.get('counseling.record')
-        ModelData = pool.get('ir.model.data')
-
-        def group(name):
-            return ModelData.get_id('sakai_programme', f'group_{name}')
-        users = User.create([
-                {'login': 'aoki', 'name': "青木",
-                    'groups': [('add', [group('counselor')])]},
-                {'login': 'nishimura', 'name': "西村",
-                    'groups': [('add', [group('counselor')])]},
-                {'login': 'fujita', 'name': "藤田",
-                    'groups': [('add', [group('coordinator')])]},
-                ])
-        self.a, self.b, self.coordinator = [u.id for u in users]
-        self.client, = Party.create([{'name': "堺 花子", 'is_client': True,
-                    'household': 'single_mother',
-                    'registered_on': dt.date(2026, 4, 1)}])
+        Record = Pool().get('counseling.record')
+        self.a, self.b, self.coordinator = [
+            staff_user(login, group, name=name).id
+            for login, group, name in [('aoki', 'counselor', "青木"),
+                ('nishimura', 'counselor', "西村"),
+                ('fujita', 'coordinator', "藤田")]]
+        self.client = create_client()
         self.draft, self.done = Record.create([{
                     'client': self.client.id, 'counselor': self.a,
                     'start': PAST, 'notes': notes}

@@ -4,44 +4,33 @@
 """Referrals to partner agencies: consent, outcomes, per-agency counts,
 erasure and who may do what."""
 import datetime as dt
-import unittest
 
 from trytond.model.exceptions import (
     AccessError, RequiredValidationError, ValidationError)
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from sakai_line.tests.tools import as_user, staff_users
+from sakai_line.tests.tools import DatabaseTestCase, as_user, staff_users
+
+from .tools import create_client
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 
 
-class ReferralTestCase(unittest.TestCase):
+class ReferralTestCase(DatabaseTestCase):
     "Referrals to partner agencies"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_counseling')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = 'sakai_counseling'
 
     def setup_data(self):
         pool = Pool()
         User = pool.get('res.user')
         ModelData = pool.get('ir.model.data')
-        Party = pool.get('party.party')
         Agency = pool.get('counseling.agency')
         self.users = {group: User(user_id)
             for group, user_id in staff_users(GROUPS).items()}
         self.today = pool.get('ir.date').today()
-        self.client = Party(name="堺 花子", is_client=True,
-            household='single_mother', registered_on=self.today)
-        self.client.save()
+        self.client = create_client(registered_on=self.today)
         self.centre = Agency(ModelData.get_id(
                 'sakai_counseling', 'agency_single_parent_centre'))
         self.dv = Agency(ModelData.get_id('sakai_counseling', 'agency_dv'))

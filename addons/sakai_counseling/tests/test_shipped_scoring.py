@@ -19,14 +19,12 @@ answered through the engine as a person would:
 """
 import json
 import re
-import unittest
-
-from line_standin import webhook as line_webhook
 
 from trytond.i18n import gettext
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
+
+from sakai_line.tests.tools import DatabaseTestCase
 
 LOWEST, HIGHEST, MIDDLE_DOWN, MIDDLE_UP = 'lowest', 'highest', 'down', 'up'
 COUNTER = re.compile(r'（(\d+)/(\d+)）')
@@ -70,18 +68,10 @@ def contains(band, value):
         and (band.maximum is None or value <= band.maximum))
 
 
-class ShippedScoringTestCase(unittest.TestCase):
+class ShippedScoringTestCase(DatabaseTestCase):
     "Shipped scorings against their extremes and middle"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        # Every module, so that every shipped questionnaire is there
-        activate_module('sakai_reports')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    # Every module, so that every shipped questionnaire is there
+    module = 'sakai_reports'
 
     # -- helpers --------------------------------------------------------------
 
@@ -99,13 +89,6 @@ class ShippedScoringTestCase(unittest.TestCase):
             if question.scale and item_points(question):
                 items.setdefault(question.scale, []).append(question)
         return items
-
-    def follower(self):
-        LineUser = Pool().get('line.user')
-        user, = LineUser.create([{
-                    'line_id': line_webhook.random_user_id(),
-                    'state': 'following'}])
-        return user
 
     def answer(self, questionnaire, mode):
         """Answer questionnaire to its end through the engine: each item

@@ -9,19 +9,17 @@ import datetime as dt
 import types
 from unittest.mock import patch
 
-from line_standin import StandIn
 from lxml import etree
 
-from sakai_line.tests.tools import LineTestCase, as_user, staff_users
+from sakai_line.tests.tools import (
+    LineTestCase, as_user, staff_user, staff_users)
 from trytond import pyson
 from trytond.pool import Pool
 from trytond.pyson import PYSONDecoder
-from trytond.tests.test_tryton import activate_module, drop_db
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from ..slot import to_utc
-from .tools import load_japanese
 
 # Friday 4 December 2026; its counseling day runs to 01:00 on the 5th
 FRIDAY = dt.date(2026, 12, 4)
@@ -49,22 +47,11 @@ def jst(day, hour, minute=0):
 
 class StaffScreensTestCase(LineTestCase):
     "Staff screens"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_counseling')
-        load_japanese()
-        cls.line = StandIn().start()
+    module = 'sakai_counseling'
+    japanese = True
 
     def counselor(self, login='counselor1'):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        user = User(login=login, name=login.title(), groups=[
-                ModelData.get_id('sakai_programme', 'group_counselor')])
-        user.save()
-        return user
+        return staff_user(login, 'counselor', name=login.title())
 
     def slot(self, start, counselor, minutes=60):
         Slot = Pool().get('counseling.slot')

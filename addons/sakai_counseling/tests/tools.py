@@ -2,17 +2,27 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 """Test helpers shared by this module's tests and the suite's."""
+import datetime as dt
+
 from trytond.pool import Pool
-from trytond.tests.test_tryton import DB_NAME
-from trytond.transaction import Transaction
+
+from sakai_line.tests.tools import load_japanese  # noqa: F401
 
 
-def load_japanese():
-    "Make Japanese translatable and load it: people read LINE in Japanese"
-    with Transaction().start(DB_NAME, 0):
-        Lang = Pool().get('ir.lang')
-        ja, = Lang.search([('code', '=', 'ja')])
-        ja.translatable = True
-        ja.save()
-        Lang.load_translations([ja])
-        Transaction().commit()
+def create_client(name="堺 花子", household='single_mother',
+        registered_on=dt.date(2026, 4, 1), **values):
+    "A client registered with the values"
+    Party = Pool().get('party.party')
+    client, = Party.create([dict({'name': name, 'is_client': True,
+                    'household': household, 'registered_on': registered_on},
+                **values)])
+    return client
+
+
+def create_two_clients(registered_on):
+    "堺 花子, a single mother with a phone number, and 堺 一郎, a single father"
+    return (
+        create_client(registered_on=registered_on,
+            contact_mechanisms=[('create', [{
+                            'type': 'phone', 'value': '090-1234-5678'}])]),
+        create_client("堺 一郎", 'single_father', registered_on))

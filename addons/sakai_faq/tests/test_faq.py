@@ -10,10 +10,10 @@ import unittest
 
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 
 from .. import faq_search
+from sakai_line.tests.tools import DatabaseTestCase
 
 # (message, xml id of the entry that answers it): not in the benchmark
 KNOWN = [
@@ -86,17 +86,8 @@ class FAQRulesTestCase(unittest.TestCase):
             ('handover', [], 'not_found'))
 
 
-class FAQTestCase(unittest.TestCase):
+class FAQTestCase(DatabaseTestCase):
     "FAQ"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_faq')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
 
     def entry(self, xml_id):
         pool = Pool()

@@ -11,3 +11,12 @@ def csv_bytes(rows, encoding='utf-8-sig'):
     output = io.StringIO(newline='')
     csv.writer(output, lineterminator='\r\n').writerows(rows)
     return output.getvalue().encode(encoding)
+
+
+def handover_sample(name):
+    "The bytes of demo/handover/<name>, a sample list the imports accept"
+    import os
+    path = os.path.join(os.path.dirname(__file__), '..', '..', '..',
+        'demo', 'handover', name)
+    with open(path, 'rb') as fp:
+        return fp.read()

@@ -6,14 +6,12 @@ administrator downloads, with an auditor's approval, a bundle the import
 accepts and the download is logged; erasure reports are read and printed
 by the system administrator and the auditor, and changed by nobody."""
 import io
-import unittest
 from unittest.mock import patch
 
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 
 from sakai_handover import archive
@@ -21,22 +19,13 @@ from sakai_handover.erasure import erase_all
 from sakai_handover.handover import BundleError, load_bundle, read_bundle
 
 from sakai_audit.tests.test_separation import approved
-from sakai_line.tests.tools import as_user, staff_users
+from sakai_line.tests.tools import DatabaseTestCase, as_user, staff_users
 
 PASSPHRASE = 'next-operator-2027'
 
 
-class HandoverWizardTestCase(unittest.TestCase):
+class HandoverWizardTestCase(DatabaseTestCase):
     "Handover export wizard and erasure reports"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_faq')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
 
     def approve(self, users):
         "An export approved by the auditor for the system administrator"

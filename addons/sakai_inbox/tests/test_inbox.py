@@ -4,50 +4,29 @@
 """The inbox tells coordinators what is near or past its answer-by time."""
 import datetime as dt
 import json
-import unittest
 from unittest.mock import patch
 
 from line_standin import webhook as line_webhook
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    DB_NAME, activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from sakai_programme.programme import utcnow
-from sakai_line.tests.test_module import load_japanese
-from sakai_line.tests.tools import LineTestCase
+from sakai_line.tests.tools import DatabaseTestCase, LineTestCase, load_japanese, staff_user
 
 
-class InboxTestCase(unittest.TestCase):
+class InboxTestCase(DatabaseTestCase):
     "Staff inbox"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_faq')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
 
     @with_transaction()
     def test_escalation(self):
         "Coordinators are told once when near, once when overdue"
         pool = Pool()
         Inquiry = pool.get('line.inquiry')
-        LineUser = pool.get('line.user')
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         Notification = pool.get('res.notification')
-        coordinator, = User.create([{
-                    'login': 'coordinator', 'name': "藤田 健",
-                    'groups': [('add', [ModelData.get_id(
-                                    'sakai_programme', 'group_coordinator')])],
-                    }])
-        user, = LineUser.create([{
-                    'line_id': line_webhook.random_user_id(),
-                    'state': 'following'}])
+        coordinator = staff_user('coordinator', 'coordinator', name="藤田 健")
+        user = self.follower()
         Inquiry.receive(user, "仕事のことで相談があります")
         inquiry, = Inquiry.search([])
         self.assertEqual(inquiry.due_at - inquiry.received_at,
@@ -78,10 +57,7 @@ class InboxTestCase(unittest.TestCase):
         "An answer after the answer-by time counts as late"
         pool = Pool()
         Inquiry = pool.get('line.inquiry')
-        LineUser = pool.get('line.user')
-        user, = LineUser.create([{
-                    'line_id': line_webhook.random_user_id(),
-                    'state': 'following'}])
+        user = self.follower()
         Inquiry.receive(user, "質問です")
         inquiry, = Inquiry.search([])
         Inquiry.write([inquiry], {
@@ -134,9 +110,7 @@ class CrisisTestCase(LineTestCase):
     def setUpClass(cls):
         super().setUpClass()
         # What citizens read is Japanese
-        with Transaction().start(DB_NAME, 0) as transaction:
-            load_japanese()
-            transaction.commit()
+        load_japanese(translatable=False)
 
     def setUp(self):
         super().setUp()
@@ -167,13 +141,7 @@ class CrisisTestCase(LineTestCase):
                     user, text, reason, kinds=kinds)]
 
     def staff(self, login, group, email=None):
-        pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
-        user, = User.create([{'login': login, 'name': login, 'email': email,
-                    'groups': [('add', [ModelData.get_id(
-                                    'sakai_programme', 'group_%s' % group)])]}])
-        return user
+        return staff_user(login, group, email=email)
 
     @with_transaction()
     def test_crisis_reply_through_line(self):

@@ -6,13 +6,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
-
-def load_japanese():
-    "Load the Japanese translations as the set-up does"
-    Lang = Pool().get('ir.lang')
-    ja, = Lang.search([('code', '=', 'ja')])
-    Lang.load_translations([ja])
-    return ja
+from .tools import load_japanese_translations
 
 
 class SakaiLineTestCase(ModuleTestCase):
@@ -67,7 +61,7 @@ class SakaiLineTestCase(ModuleTestCase):
         Menu = pool.get('ir.ui.menu')
         ModelData = pool.get('ir.model.data')
         Message = pool.get('ir.message')
-        load_japanese()
+        load_japanese_translations()
         with Transaction().set_context(language='ja'):
             support = Menu(ModelData.get_id('sakai_programme', 'menu_support'))
             administration = Menu(
@@ -83,7 +77,7 @@ class SakaiLineTestCase(ModuleTestCase):
     def test_staff_language(self):
         "New staff accounts default to Japanese"
         User = Pool().get('res.user')
-        load_japanese()
+        load_japanese_translations()
         user = User(login='staff', name="Staff")
         user.save()
         self.assertEqual(user.language.code, 'ja')

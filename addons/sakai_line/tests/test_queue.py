@@ -34,9 +34,10 @@ def run_queue():
 class QueueTestCase(LineTestCase):
     "Webhook events left behind"
 
-    def receive(self, event):
-        "Store the event as the webhook does; return it and its task ids"
+    def receive(self):
+        "Store the follow event of someone new as the webhook does; return it"
         Event = Pool().get('line.event')
+        event = line_webhook.follow_event(line_webhook.random_user_id())
         data = json.loads(line_webhook.body([event]))
         Event.receive(data['events'])
         stored, = Event.search(
@@ -47,13 +48,19 @@ class QueueTestCase(LineTestCase):
         return [r for r in self.line.requests
             if r.path == '/v2/bot/message/reply']
 
+    def assertProcessedOnce(self, event):
+        "The event is done, after one attempt and one reply"
+        event = Pool().get('line.event')(event.id)
+        self.assertEqual(event.state, 'done')
+        self.assertEqual(event.attempts, 1)
+        self.assertEqual(len(self.replies()), 1)
+
     @with_transaction()
     def test_task_lost_then_swept(self):
         "An event whose task died is processed by the sweep minutes later"
         Event = Pool().get('line.event')
         self.configure()
-        event = self.receive(line_webhook.follow_event(
-                line_webhook.random_user_id()))
+        event = self.receive()
         # The in-process task died (database is locked, server stopped)
         Transaction().tasks.clear()
         self.assertEqual(event.state, 'pending')
@@ -67,26 +74,19 @@ class QueueTestCase(LineTestCase):
             Event.retry_failed()
         self.assertEqual(len(Transaction().tasks), 1)
         run_queue()
-        event = Event(event.id)
-        self.assertEqual(event.state, 'done')
-        self.assertEqual(event.attempts, 1)
-        self.assertEqual(len(self.replies()), 1)
+        self.assertProcessedOnce(event)
 
     @with_transaction()
     def test_processed_once(self):
         "The sweep's task and a late task of the same event: one reply"
         Event = Pool().get('line.event')
         self.configure()
-        event = self.receive(line_webhook.follow_event(
-                line_webhook.random_user_id()))
+        event = self.receive()
         Event.process([event])
         Event.process([event])
         Event.retry([event])
         run_queue()
-        event = Event(event.id)
-        self.assertEqual(event.state, 'done')
-        self.assertEqual(event.attempts, 1)
-        self.assertEqual(len(self.replies()), 1)
+        self.assertProcessedOnce(event)
 
     @with_transaction()
     def test_lock_is_retried_not_failed(self):
@@ -96,8 +96,7 @@ class QueueTestCase(LineTestCase):
         Event = pool.get('line.event')
         LineUser = pool.get('line.user')
         self.configure()
-        event = self.receive(line_webhook.follow_event(
-                line_webhook.random_user_id()))
+        event = self.receive()
         Transaction().tasks.clear()
         with patch.object(LineUser, 'record_follow',
                 side_effect=backend.DatabaseOperationalError(
@@ -115,8 +114,7 @@ class QueueTestCase(LineTestCase):
         Event = Pool().get('line.event')
         self.configure()
         users = staff_users(['sysadmin'])
-        event = self.receive(line_webhook.follow_event(
-                line_webhook.random_user_id()))
+        event = self.receive()
         Transaction().tasks.clear()
         invisible = PYSONEncoder().encode(
             Event._buttons['retry']['invisible'])
@@ -138,8 +136,7 @@ class QueueTestCase(LineTestCase):
             return
         cursor = Transaction().connection.cursor()
         cursor.execute('PRAGMA busy_timeout = 0')
-        self.receive(line_webhook.follow_event(
-                line_webhook.random_user_id()))
+        self.receive()
         cursor.execute('PRAGMA busy_timeout')
         self.assertGreaterEqual(cursor.fetchone()[0], 60 * 1000)
         cursor.execute('PRAGMA busy_timeout = 0')

@@ -2,35 +2,24 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 """Staff read labels, not LINE's or the database's identifiers."""
-import unittest
 
 from trytond.modules.company.tests import create_company
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from sakai_line.tests.test_module import load_japanese
+from .tools import DatabaseTestCase, load_japanese_translations
 
 
-class StaffLabelsTestCase(unittest.TestCase):
+class StaffLabelsTestCase(DatabaseTestCase):
     "Staff labels"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_faq')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
 
     @with_transaction()
     def test_event_type_in_japanese(self):
         "A webhook event's type reads メッセージ, not LINE's `message`"
         pool = Pool()
         Event = pool.get('line.event')
-        load_japanese()
+        load_japanese_translations()
         with Transaction().set_context(language='ja'):
             field = Event.fields_get(['type'])['type']
             self.assertEqual(field['type'], 'selection')
@@ -47,7 +36,7 @@ class StaffLabelsTestCase(unittest.TestCase):
     def test_service_user_named_system(self):
         "What the webhook and scheduled jobs record reads システム, not Root"
         User = Pool().get('res.user')
-        load_japanese()
+        load_japanese_translations()
         with Transaction().set_context(language='ja'):
             self.assertEqual(User(0).rec_name, "システム")
             self.assertNotEqual(User(1).rec_name, "システム")

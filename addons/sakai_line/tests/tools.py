@@ -1,7 +1,8 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"""A test case with the module activated and the LINE stand-in running."""
+"""Test set-up shared by the suite's tests: test cases with a module
+activated (and the LINE stand-in running), staff users, calls as a user."""
 import unittest
 from contextlib import contextmanager
 from unittest.mock import patch
@@ -9,27 +10,99 @@ from unittest.mock import patch
 from line_standin import StandIn
 from line_standin import webhook as line_webhook
 
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import activate_module, drop_db
+from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
 
+STAFF_GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
+# The staff groups by the names the tests give them
+GROUP_XML_IDS = {
+    'counselor': 'sakai_programme.group_counselor',
+    'coordinator': 'sakai_programme.group_coordinator',
+    'manager': 'sakai_programme.group_manager',
+    'sysadmin': 'sakai_programme.group_sysadmin',
+    'auditor': 'sakai_programme.group_auditor',
+    }
 
-class LineTestCase(unittest.TestCase):
-    "The conversation on LINE activated, the LINE stand-in started and reset"
-    # The channel with what answers people on it: questionnaires, the
-    # inbox and the FAQ (one database for all these tests)
+
+def load_japanese(translatable=True):
+    """Load Japanese, made translatable unless told, in a transaction of its
+    own: people read LINE in Japanese"""
+    with Transaction().start(DB_NAME, 0):
+        Lang = Pool().get('ir.lang')
+        ja, = Lang.search([('code', '=', 'ja')])
+        if translatable:
+            ja.translatable = True
+            ja.save()
+        Lang.load_translations([ja])
+        Transaction().commit()
+
+
+def load_japanese_translations():
+    "Load the Japanese translations in this transaction, as the set-up does"
+    Lang = Pool().get('ir.lang')
+    ja, = Lang.search([('code', '=', 'ja')])
+    Lang.load_translations([ja])
+    return ja
+
+
+class DatabaseTestCase(unittest.TestCase):
+    """A database of its own for the class with `module` (a name or a list)
+    activated, and Japanese loaded when `japanese` is set"""
+    # By default the LINE channel with what answers people on it
+    # (questionnaires, the inbox, the FAQ): one database for these tests
     module = 'sakai_faq'
+    japanese = False
 
     @classmethod
     def setUpClass(cls):
+        super().setUpClass()
         drop_db()
         activate_module(cls.module)
-        cls.line = StandIn().start()
+        if cls.japanese:
+            load_japanese()
 
     @classmethod
     def tearDownClass(cls):
-        cls.line.stop()
         drop_db()
+        super().tearDownClass()
+
+    @classmethod
+    def start_line(cls):
+        "Start the LINE stand-in (cls.line) until the class is done"
+        cls.line = StandIn().start()
+        cls.addClassCleanup(cls.line.stop)
+
+    def followers(self, count=1, state='following'):
+        LineUser = Pool().get('line.user')
+        return LineUser.create([
+                {'line_id': line_webhook.random_user_id(), 'state': state}
+                for _ in range(count)])
+
+    def follower(self):
+        user, = self.followers(1)
+        return user
+
+    def as_user(self, group):
+        "Act as the user of the group in self.users (see staff_users)"
+        return as_user(self.users[group])
+
+    def assertRefused(self, groups, call):
+        "call() as the user of each group raises an AccessError"
+        for group in groups:
+            with self.subTest(group=group), self.as_user(group):
+                with self.assertRaises(AccessError):
+                    call()
+
+
+class LineTestCase(DatabaseTestCase):
+    "The module activated, the LINE stand-in started and reset per test"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_line()
 
     def setUp(self):
         self.line.reset()
@@ -47,29 +120,48 @@ class LineTestCase(unittest.TestCase):
         configuration.endpoint = configuration.data_endpoint = self.line.url
         configuration.save()
 
-    def followers(self, count=1, state='following'):
-        LineUser = Pool().get('line.user')
-        return LineUser.create([
-                {'line_id': line_webhook.random_user_id(), 'state': state}
-                for _ in range(count)])
 
-    def follower(self):
-        user, = self.followers(1)
-        return user
+def group_id(group):
+    "The id of the staff group (a key of GROUP_XML_IDS)"
+    return Pool().get('ir.model.data').get_id(GROUP_XML_IDS[group])
 
 
-STAFF_GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
+def staff_user(login, *groups, name=None, **values):
+    "A user in the staff groups, named as it logs in unless name is given"
+    User = Pool().get('res.user')
+    user, = User.create([dict({'login': login, 'name': name or login,
+                    'groups': [('add', [group_id(g) for g in groups])]},
+                **values)])
+    return user
 
 
-def staff_users(groups=STAFF_GROUPS):
-    "One user per staff group, logged in as the group's name: {group: id}"
-    pool = Pool()
-    User = pool.get('res.user')
-    ModelData = pool.get('ir.model.data')
-    users = User.create([{'login': group, 'name': group, 'groups': [
-                    ('add', [ModelData.get_id('sakai_programme', f'group_{group}')])]}
+def staff_users(groups=STAFF_GROUPS, name='{}'):
+    """One user per staff group, logged in as the group's name and named
+    name.format(group): {group: id}"""
+    User = Pool().get('res.user')
+    users = User.create([{'login': group, 'name': name.format(group),
+                'groups': [('add', [group_id(group)])]}
             for group in groups])
     return {group: user.id for group, user in zip(groups, users)}
+
+
+def create_staff_user(config, login, group_xml_ids, name=None,
+        language='ja', **values):
+    """A staff user made through proteus (the scenarios): in the groups of
+    the XML ids ('sakai_programme.group_counselor'), reading language"""
+    from proteus import Model
+    User = Model.get('res.user', config=config)
+    Group = Model.get('res.group', config=config)
+    Lang = Model.get('ir.lang', config=config)
+    ModelData = Model.get('ir.model.data', config=config)
+    lang, = Lang.find([('code', '=', language)])
+    user = User(login=login, name=name or login, language=lang, **values)
+    for xml_id in group_xml_ids:
+        module, fs_id = xml_id.split('.', 1)
+        user.groups.append(
+            Group(ModelData.get_id(module, fs_id, config.context)))
+    user.save()
+    return user
 
 
 @contextmanager
@@ -87,6 +179,16 @@ def rpc(Model, method, *args):
     with Transaction().set_context(context):
         func = procedure.decorate(getattr(Model, method))
         return procedure.result(func(*args, **kwargs))
+
+
+def post_webhook(body, secret, database=DB_NAME):
+    """POST the body, signed with secret, to the webhook of the server in
+    this process: the status"""
+    from trytond.wsgi import app
+    from werkzeug.test import Client
+    return Client(app).post(f'/{database}/line/webhook', data=body, headers={
+            'X-Line-Signature': line_webhook.sign(body, secret),
+            'Content-Type': 'application/json'}).status_code
 
 
 def dispatch(database, user, model, method, *args, context=None,

@@ -10,7 +10,7 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from ..exceptions import QuestionnaireValidationError
-from sakai_line.tests.tools import LineTestCase
+from sakai_line.tests.tools import LineTestCase, staff_user
 
 
 class ScoringTestCase(LineTestCase):
@@ -203,20 +203,14 @@ class ScoringTestCase(LineTestCase):
         """Responses to a questionnaire of health data, their answers and
         scores and its tallies: counselors only"""
         pool = Pool()
-        User = pool.get('res.user')
-        ModelData = pool.get('ir.model.data')
         Response = pool.get('questionnaire.response')
         Answer = pool.get('questionnaire.response.answer')
         Score = pool.get('questionnaire.response.score')
         QuestionTally = pool.get('questionnaire.tally.question')
         questionnaire, _ = self.check(sensitive=True)
         response, _ = self.answer(questionnaire, 4, 3, 1)
-        users = {}
-        for group in ['counselor', 'coordinator', 'manager']:
-            users[group], = User.create([{'login': group, 'name': group,
-                        'groups': [('add', [ModelData.get_id(
-                                        'sakai_programme', 'group_%s' % group)])],
-                        }])
+        users = {group: staff_user(group, group)
+            for group in ['counselor', 'coordinator', 'manager']}
 
         def sees(group):
             with Transaction().set_user(users[group].id), \

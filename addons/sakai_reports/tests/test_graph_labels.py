@@ -2,33 +2,20 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 """Graph axes read the selection's labels, not its keys."""
-import unittest
 
 from lxml import etree
 
 from trytond.pool import Pool
-from trytond.tests.test_tryton import (
-    activate_module, drop_db, with_transaction)
+from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-
-def load_japanese():
-    Lang = Pool().get('ir.lang')
-    ja, = Lang.search([('code', '=', 'ja')])
-    Lang.load_translations([ja])
+from sakai_line.tests.tools import (
+    DatabaseTestCase, load_japanese_translations)
 
 
-class GraphLabelsTestCase(unittest.TestCase):
+class GraphLabelsTestCase(DatabaseTestCase):
     "Graph labels"
-
-    @classmethod
-    def setUpClass(cls):
-        drop_db()
-        activate_module('sakai_reports')
-
-    @classmethod
-    def tearDownClass(cls):
-        drop_db()
+    module = 'sakai_reports'
 
     def graph_axis(self, Model):
         "The x field of the model's graph view and its values"
@@ -42,7 +29,7 @@ class GraphLabelsTestCase(unittest.TestCase):
         pool = Pool()
         Party = pool.get('party.party')
         Report = pool.get('report.client.household')
-        load_japanese()
+        load_japanese_translations()
         Party.create([{'name': "A", 'is_client': True,
                     'household': 'single_mother',
                     'registered_on': pool.get('ir.date').today()}])
@@ -64,7 +51,7 @@ class GraphLabelsTestCase(unittest.TestCase):
         Party = pool.get('party.party')
         JobOrder = pool.get('job.order')
         Report = pool.get('report.job_order.employment')
-        load_japanese()
+        load_japanese_translations()
         employer, = Party.create([{'name': "E", 'is_employer': True}])
         orders = JobOrder.create([{'employer': employer.id, 'title': "T",
                     'employment_type': 'full_time', 'wage_min': 1000,
