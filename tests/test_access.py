@@ -16,12 +16,14 @@ from trytond.tests.test_tryton import with_transaction
 from sakai_counseling.tests.tools import create_client
 from sakai_line.tests.tools import DatabaseTestCase, as_user, rpc, staff_users
 
+from tests.tools import ALL_MODULES
+
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 
 
 class StaffTestCase(DatabaseTestCase):
     "Every module; staff of each group, a client, an employer, a job order"
-    module = 'sakai_reports'
+    module = ALL_MODULES
 
     def setup_data(self, registered_on=None):
         pool = Pool()
@@ -275,7 +277,7 @@ def database_table(users):
 
 class AccessTableTestCase(DatabaseTestCase):
     "The database grants what tests/access_table.py says, and no more"
-    module = 'sakai_reports'
+    module = ALL_MODULES
 
     @with_transaction()
     def test_table(self):

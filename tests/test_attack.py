@@ -37,6 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from line_standin import StandIn
 from sakai_audit import audit
 
+from tests.tools import ALL_MODULES
+
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
@@ -146,7 +148,7 @@ class AttackTestCase(unittest.TestCase):
             started = now
         drop_db()
         cls.addClassCleanup(drop_db)
-        activate_module('sakai_reports')
+        activate_module(ALL_MODULES)
         from sakai_counseling.tests.tools import load_japanese
         load_japanese()
         lap('database')

@@ -24,6 +24,8 @@ from sakai_counseling.tests.tools import create_two_clients
 from sakai_line.tests.tools import (
     DatabaseTestCase, staff_user, staff_users)
 
+from tests.tools import ALL_MODULES
+
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 OUR_MODULES = {
     'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
@@ -42,7 +44,7 @@ def utcnow():
 
 class AuditTestCase(DatabaseTestCase):
     "Access and download log"
-    module = 'sakai_reports'
+    module = ALL_MODULES
 
     def setup_data(self):
         self.users = staff_users(GROUPS, name="{} san")

@@ -25,6 +25,8 @@ from sakai_counseling.tests.tools import create_two_clients
 from sakai_line.tests.tools import (
     DatabaseTestCase, dispatch, group_id, staff_users)
 
+from tests.tools import ALL_MODULES
+
 ADDRESS = '203.0.113.9'
 # Sunday 22 November 2026; now is that Sunday at 09:00 in Japan
 SUNDAY = dt.date(2026, 11, 22)
@@ -41,7 +43,7 @@ NOW = jst(9)
 
 class AuditPathsTestCase(DatabaseTestCase):
     "The access log holds every way to personal data, refusals included"
-    module = 'sakai_reports'
+    module = ALL_MODULES
     japanese = True
 
     @classmethod

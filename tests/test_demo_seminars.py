@@ -17,6 +17,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 
+from tests.tools import ALL_MODULES
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JST = dt.timedelta(hours=9)
 
@@ -34,7 +36,7 @@ class DemoSeminarsTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         drop_db()
-        activate_module('sakai_reports')
+        activate_module(ALL_MODULES)
         cls.demo = load_demo_module()
 
     @classmethod

@@ -7,6 +7,9 @@ import struct
 import threading
 import zlib
 
+# Every module of the suite: the tops of its dependency tree
+ALL_MODULES = ['sakai_reports', 'sakai_faq', 'sakai_health']
+
 
 def striped_png(width, height, colors):
     "A PNG of vertical stripes, one per colour (a rich menu's areas)."
