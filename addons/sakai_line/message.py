@@ -43,8 +43,10 @@ MULTICAST_SIZE = 500
 MAX_MESSAGES = 5
 # A reply token lives about a minute; keep a margin for the round trip
 REPLY_TOKEN_LIFETIME = dt.timedelta(seconds=50)
-# LINE's rate limits per channel (requests per second)
-RATE_LIMITS = {'push': 2000, 'multicast': 200, 'reply': 2000}
+# LINE's rate limits per channel (requests per second); linking rich
+# menus, one person or up to 500, is among LINE's "other endpoints"
+RATE_LIMITS = {'push': 2000, 'multicast': 200, 'reply': 2000,
+    'link': 2000, 'unlink': 2000, 'bulk_link': 2000, 'bulk_unlink': 2000}
 # Retries (quick ones within the call, then later ones by the scheduler)
 # follow retry.LINE_CALLS; a call never tried is left this long to the
 # queue task before the scheduler takes it
@@ -262,10 +264,14 @@ class Message(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def deliver_due(cls):
-        "Scheduled: send batches waiting for a retry"
-        Batch = Pool().get('line.message.batch')
+        """Scheduled: make the calls to LINE waiting for a retry: the
+        messages' batches, then the rich-menu links"""
+        pool = Pool()
+        Batch = pool.get('line.message.batch')
+        Link = pool.get('line.rich_menu.link')
         batches = Batch.search(Batch.due_domain())
         cls.deliver(list({b.message for b in batches}))
+        Link.deliver(Link.search(Link.due_domain()))
 
 
 class Recipient(ModelSQL, ModelView):
