@@ -59,6 +59,7 @@ MODELS = {
     'line.message.recipient': ('r', 'r', '', 'r', ''),
     'line.rich_menu': ('r', 'r', 'r', 'rwcd', 'r'),
     'line.rich_menu.area': ('r', 'r', 'r', 'rwcd', 'r'),
+    'line.rich_menu.link': ('', '', '', 'r', ''),
     'line.source': ('r', 'rwc', 'rwc', 'rwcd', 'r'),
     'line.source.visit': ('r', 'rwc', 'rwc', 'rwcd', 'r'),
     'line.user': ('rw', 'rw', 'r', 'r', ''),

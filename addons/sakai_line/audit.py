@@ -28,5 +28,7 @@ class AuditLog(metaclass=PoolMeta):
                 'line.rich_menu': "menu definitions, no person",
                 'line.source': "tracked add-friend links; their visits are logged",
                 'line.message.batch': "sending batches; recipients are logged",
+                'line.rich_menu.link': "calls linking a person's menu on LINE; "
+                "the menu chosen is logged on the LINE user",
                 })
         return models

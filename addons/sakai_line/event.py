@@ -30,11 +30,10 @@ from trytond.transaction import Transaction
 
 from .builders import text_message
 from .configuration import citizen_language, to_tokyo, utcnow
+from .retry import EVENTS
 
 logger = logging.getLogger(__name__)
 
-# Failed events are tried again after 1, 2, 4 … minutes, at most this often
-MAX_ATTEMPTS = 8
 # An event still pending this long after it came has lost its queue task
 # (it died on a lock, or the server stopped): the scheduler's sweep takes it
 LEFT_BEHIND_AFTER = dt.timedelta(minutes=3)
@@ -314,14 +313,11 @@ class Event(ModelSQL, ModelView):
         return cursor.rowcount == 1
 
     def _fail(self, error):
-        "Keep the error and plan the next attempt (the claim counted it)"
+        """Keep the error and plan the next attempt (the claim counted it)
+        as retry.EVENTS says, if any"""
         self.state = 'failed'
         self.error = error
-        if self.attempts < MAX_ATTEMPTS:
-            self.next_attempt_at = utcnow() + dt.timedelta(
-                minutes=2 ** (self.attempts - 1))
-        else:
-            self.next_attempt_at = None
+        self.next_attempt_at = EVENTS.next_attempt(self.attempts, utcnow())
         self.save()
 
     def _process(self):

@@ -17,7 +17,6 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from .exceptions import InvalidLineUserId
-from .rich_menu import link_users
 
 LINE_USER_ID = re.compile(r'^U[0-9a-f]{32}$')
 
@@ -205,21 +204,21 @@ class LineUser(ModelSQL, ModelView):
     @classmethod
     def link_rich_menu(cls, users, menu):
         """Show *menu* to the users instead of the default menu
-        (None: back to the default)"""
+        (None: back to the default).  LINE is told through the outbound
+        queue: while it cannot be reached, it is told later."""
         pool = Pool()
         RichMenu = pool.get('line.rich_menu')
         if menu and not menu.line_rich_menu_id:
             RichMenu.upload([menu])
-        cls.link_line_rich_menu(
-            users, menu.line_rich_menu_id if menu else None)
         cls.write(list(users), {'rich_menu': menu.id if menu else None})
+        cls.link_line_rich_menu(users, menu)
 
     @classmethod
-    def link_line_rich_menu(cls, users, line_rich_menu_id):
-        "Link the users to a menu on LINE; blocked users are left alone"
-        link_users(
-            [u.line_id for u in users if u.state == 'following'],
-            line_rich_menu_id)
+    def link_line_rich_menu(cls, users, menu):
+        """Link the users to menu on LINE (None: the default menu) through
+        the outbound queue; blocked users are left alone"""
+        Link = Pool().get('line.rich_menu.link')
+        Link.request([u for u in users if u.state == 'following'], menu)
 
     @classmethod
     def validate_fields(cls, users, field_names):

@@ -22,7 +22,6 @@ import json
 import threading
 import time
 import uuid
-from email.utils import parsedate_to_datetime
 
 from sql import Null
 
@@ -38,16 +37,19 @@ from trytond.transaction import Transaction
 
 from .configuration import utcnow
 from .exceptions import MessageValidationError
+from .retry import LINE_CALLS, is_retryable, lower_keys, retry_after
 
 MULTICAST_SIZE = 500
 MAX_MESSAGES = 5
 # A reply token lives about a minute; keep a margin for the round trip
 REPLY_TOKEN_LIFETIME = dt.timedelta(seconds=50)
-# LINE's rate limits per channel (requests per second)
-RATE_LIMITS = {'push': 2000, 'multicast': 200, 'reply': 2000}
-# Retries: quick ones within the call, then later ones by the scheduler
-QUICK_RETRIES = (0.5, 1, 2)
-GIVE_UP_AFTER = dt.timedelta(hours=12)
+# LINE's rate limits per channel (requests per second); linking rich
+# menus, one person or up to 500, is among LINE's "other endpoints"
+RATE_LIMITS = {'push': 2000, 'multicast': 200, 'reply': 2000,
+    'link': 2000, 'unlink': 2000, 'bulk_link': 2000, 'bulk_unlink': 2000}
+# Retries (quick ones within the call, then later ones by the scheduler)
+# follow retry.LINE_CALLS; a call never tried is left this long to the
+# queue task before the scheduler takes it
 QUEUE_GRACE = dt.timedelta(minutes=2)
 CHUNK = 1000
 REQUEST_TIMEOUT = 10
@@ -71,33 +73,6 @@ class RateLimiter:
 
 
 rate_limiter = RateLimiter(RATE_LIMITS)
-
-
-def lower_keys(headers):
-    "HTTP headers with lower-case names (the SDK keeps LINE's case)"
-    return {k.lower(): v for k, v in (headers or {}).items()}
-
-
-def retry_after(exception):
-    "Seconds LINE asks to wait, from a Retry-After header if any"
-    value = lower_keys(exception.headers).get('retry-after')
-    if not value:
-        return None
-    try:
-        return max(0, float(value))
-    except ValueError:
-        try:
-            return max(0, (parsedate_to_datetime(value)
-                    - dt.datetime.now(dt.UTC)).total_seconds())
-        except (TypeError, ValueError):
-            return None
-
-
-def is_retryable(exception):
-    if isinstance(exception, ApiException):
-        return exception.status == 429 or exception.status >= 500
-    # Time-outs and connection errors from urllib3
-    return True
 
 
 class Message(Workflow, ModelSQL, ModelView):
@@ -254,10 +229,7 @@ class Message(Workflow, ModelSQL, ModelView):
         "Send the due batches of messages"
         Batch = Pool().get('line.message.batch')
         messages = cls.browse(messages)
-        now = utcnow()
-        batches = [b for m in messages for b in m.batches
-            if b.state == 'pending'
-            and (not b.next_attempt_at or b.next_attempt_at <= now)]
+        batches = Batch.due([b for m in messages for b in m.batches])
         Batch.deliver(batches)
         cls.update_state(messages)
 
@@ -292,20 +264,14 @@ class Message(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def deliver_due(cls):
-        "Scheduled: send batches waiting for a retry"
-        Batch = Pool().get('line.message.batch')
-        now = utcnow()
-        batches = Batch.search([
-                ('state', '=', 'pending'),
-                ['OR',
-                    # Never tried: left over by a lost queue task; give the
-                    # queue its chance first
-                    [('next_attempt_at', '=', None),
-                        ('create_date', '<=', now - QUEUE_GRACE)],
-                    ('next_attempt_at', '<=', now),
-                    ],
-                ])
+        """Scheduled: make the calls to LINE waiting for a retry: the
+        messages' batches, then the rich-menu links"""
+        pool = Pool()
+        Batch = pool.get('line.message.batch')
+        Link = pool.get('line.rich_menu.link')
+        batches = Batch.search(Batch.due_domain())
         cls.deliver(list({b.message for b in batches}))
+        Link.deliver(Link.search(Link.due_domain()))
 
 
 class Recipient(ModelSQL, ModelView):
@@ -400,20 +366,12 @@ class Recipient(ModelSQL, ModelView):
         return [i for i, in cursor]
 
 
-class Batch(ModelSQL, ModelView):
-    "LINE Message Batch"
-    __name__ = 'line.message.batch'
+class OutboundCall:
+    """A call to LINE made by the outbound queue: its state, and its tries
+    as retry.LINE_CALLS plans them (quick ones within the call, later ones
+    by the scheduler, deliver_due), spaced to LINE's rate limits"""
+    __slots__ = ()
 
-    message = fields.Many2One('line.message', "Message", required=True,
-        ondelete='CASCADE', readonly=True)
-    method = fields.Selection([
-            ('reply', "Reply"),
-            ('push', "Push"),
-            ('multicast', "Multicast"),
-            ], "Method", required=True, readonly=True)
-    recipients = fields.One2Many('line.message.recipient', 'batch',
-        "Recipients", readonly=True)
-    retry_key = fields.Char("Retry Key", readonly=True)
     state = fields.Selection([
             ('pending', "Pending"),
             ('sent', "Sent"),
@@ -429,7 +387,6 @@ class Batch(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls.__access__.add('message')
         t = cls.__table__()
         cls._sql_indexes.add(Index(t, (t.state, Index.Equality())))
 
@@ -440,6 +397,116 @@ class Batch(ModelSQL, ModelView):
     @classmethod
     def default_attempts(cls):
         return 0
+
+    @classmethod
+    def due_domain(cls):
+        "The calls waiting for the scheduler"
+        now = utcnow()
+        return [
+            ('state', '=', 'pending'),
+            ['OR',
+                # Never tried: left over by a lost queue task; give the
+                # queue its chance first
+                [('next_attempt_at', '=', None),
+                    ('create_date', '<=', now - QUEUE_GRACE)],
+                ('next_attempt_at', '<=', now),
+                ],
+            ]
+
+    @classmethod
+    def due(cls, records):
+        "The records whose call is to be made now"
+        now = utcnow()
+        return [r for r in records if r.state == 'pending'
+            and (not r.next_attempt_at or r.next_attempt_at <= now)]
+
+    @classmethod
+    def _call(cls, records, method, request, settle=None):
+        """Make the call request() for records (one call to LINE for them
+        all), counted against LINE's rate limit for method, with the
+        policy's quick retries; then mark them sent, failed, or to be
+        tried again later.  settle(exception) may settle an error in its
+        own way (return True)."""
+        now = utcnow()
+        for record in records:
+            if not record.first_attempt_at:
+                record.first_attempt_at = now
+        for planned in LINE_CALLS.pauses():
+            for record in records:
+                record.attempts = (record.attempts or 0) + 1
+            try:
+                rate_limiter.wait(method)
+                response = request()
+            except Exception as exception:
+                if settle and settle(exception):
+                    return
+                if not is_retryable(exception):
+                    return cls._failed(records, exception)
+                wait = retry_after(exception)
+                pause = LINE_CALLS.quick_pause(planned, wait)
+                if pause is not None:
+                    time.sleep(pause)
+                    continue
+                return cls._postponed(records, exception, wait)
+            else:
+                return cls._sent(records, response.headers)
+
+    @classmethod
+    def _sent(cls, records, headers):
+        headers = lower_keys(headers)
+        request_id = (headers.get('x-line-request-id')
+            or headers.get('x-line-accepted-request-id'))
+        for record in records:
+            record.state = 'sent'
+            record.sent_at = utcnow()
+            record.next_attempt_at = None
+            record.error = None
+            record.request_id = request_id
+        cls.save(records)
+
+    @classmethod
+    def _failed(cls, records, exception):
+        for record in records:
+            record.state = 'failed'
+            record.next_attempt_at = None
+            record.error = describe(exception)
+        cls.save(records)
+
+    @classmethod
+    def _postponed(cls, records, exception, wait=None):
+        "Plan the next attempt, or give up as the policy says"
+        now = utcnow()
+        for record in records:
+            record.next_attempt_at = LINE_CALLS.next_attempt(
+                record.attempts, now, record.first_attempt_at, wait)
+        given_up = [r for r in records if not r.next_attempt_at]
+        if given_up:
+            cls._failed(given_up, exception)
+        later = [r for r in records if r.next_attempt_at]
+        for record in later:
+            record.error = describe(exception)
+        cls.save(later)
+
+
+class Batch(OutboundCall, ModelSQL, ModelView):
+    "LINE Message Batch"
+    __name__ = 'line.message.batch'
+
+    message = fields.Many2One('line.message', "Message", required=True,
+        ondelete='CASCADE', readonly=True)
+    method = fields.Selection([
+            ('reply', "Reply"),
+            ('push', "Push"),
+            ('multicast', "Multicast"),
+            ], "Method", required=True, readonly=True)
+    recipients = fields.One2Many('line.message.recipient', 'batch',
+        "Recipients", readonly=True)
+    retry_key = fields.Char("Retry Key", readonly=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('message')
 
     @classmethod
     def deliver(cls, batches):
@@ -455,7 +522,6 @@ class Batch(ModelSQL, ModelView):
         Recipient = Pool().get('line.message.recipient')
         messages = self.message.line_messages
         to = Recipient.line_ids(self)
-        rate_limiter.wait(self.method)
         options = {'_request_timeout': REQUEST_TIMEOUT}
         if self.method == 'reply':
             return api.reply_message_with_http_info(
@@ -472,63 +538,33 @@ class Batch(ModelSQL, ModelView):
             x_line_retry_key=self.retry_key, **options)
 
     def _deliver(self, api):
-        now = utcnow()
-        if not self.first_attempt_at:
-            self.first_attempt_at = now
-        for pause in QUICK_RETRIES + (None,):
-            self.attempts = (self.attempts or 0) + 1
-            try:
-                response = self._request(api)
-            except Exception as exception:
-                if (isinstance(exception, ApiException)
-                        and exception.status == 409
-                        and self.method != 'reply'):
-                    # LINE already accepted this retry key: it was sent
-                    return self._succeed(exception.headers)
-                if (self.method == 'reply'
-                        and isinstance(exception, ApiException)
-                        and exception.status == 400):
-                    # The reply token expired or was used: push instead
-                    return self._fall_back_to_push(api)
-                if not is_retryable(exception):
-                    return self._fail(exception)
-                wait = retry_after(exception) if isinstance(
-                    exception, ApiException) else None
-                if pause is not None and (wait or pause) <= 5:
-                    time.sleep(wait or pause)
-                    continue
-                return self._postpone(exception, wait)
-            else:
-                return self._succeed(response.headers)
+        def settle(exception):
+            if not isinstance(exception, ApiException):
+                return False
+            if exception.status == 409 and self.method != 'reply':
+                # LINE already accepted this retry key: it was sent
+                self._sent([self], exception.headers)
+                return True
+            if self.method == 'reply' and exception.status == 400:
+                # The reply token expired or was used: push instead
+                self._fall_back_to_push(api)
+                return True
+            return False
+        self._call([self], self.method, lambda: self._request(api), settle)
 
-    def _succeed(self, headers):
+    @classmethod
+    def _sent(cls, batches, headers):
         Recipient = Pool().get('line.message.recipient')
-        headers = lower_keys(headers)
-        self.state = 'sent'
-        self.sent_at = utcnow()
-        self.next_attempt_at = None
-        self.error = None
-        self.request_id = (headers.get('x-line-request-id')
-            or headers.get('x-line-accepted-request-id'))
-        self.save()
-        Recipient.set_batch_state(self, 'sent')
+        super()._sent(batches, headers)
+        for batch in batches:
+            Recipient.set_batch_state(batch, 'sent')
 
-    def _fail(self, exception):
+    @classmethod
+    def _failed(cls, batches, exception):
         Recipient = Pool().get('line.message.recipient')
-        self.state = 'failed'
-        self.next_attempt_at = None
-        self.error = describe(exception)
-        self.save()
-        Recipient.set_batch_state(self, 'failed')
-
-    def _postpone(self, exception, wait=None):
-        now = utcnow()
-        if now - self.first_attempt_at >= GIVE_UP_AFTER:
-            return self._fail(exception)
-        delay = max(wait or 0, 60 * 2 ** min(self.attempts // 4, 8))
-        self.next_attempt_at = now + dt.timedelta(seconds=delay)
-        self.error = describe(exception)
-        self.save()
+        super()._failed(batches, exception)
+        for batch in batches:
+            Recipient.set_batch_state(batch, 'failed')
 
     def _fall_back_to_push(self, api):
         self.method = 'push'

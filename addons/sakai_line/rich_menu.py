@@ -18,12 +18,16 @@ from PIL import Image, ImageDraw, ImageFont
 
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, ModelSQL, ModelView, Unique, fields, sequence_ordered)
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, fields,
+    sequence_ordered)
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
+from trytond.tools import grouped_slice
+from trytond.transaction import without_check_access
 
 from .configuration import utcnow
 from .exceptions import LineUnreachable, RichMenuValidationError
+from .message import REQUEST_TIMEOUT, OutboundCall
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +288,7 @@ class RichMenu(DeactivableMixin, ModelSQL, ModelView):
             if old_id:
                 if menu.is_default:
                     cls.set_default([menu])
-                LineUser.link_line_rich_menu(menu.users, new_id)
+                LineUser.link_line_rich_menu(menu.users, menu)
                 with _line_call(quiet=True):
                     with Configuration.api_client() as client:
                         MessagingApi(client).delete_rich_menu(
@@ -402,6 +406,116 @@ class Area(sequence_ordered(), ModelSQL, ModelView):
                         'sakai_line.msg_rich_menu_uri', uri=area.uri))
 
 
+class Link(OutboundCall, ModelSQL, ModelView):
+    """LINE Rich Menu Link
+
+    Which menu LINE shows one person, to be told LINE: a call of the
+    outbound queue (see message.OutboundCall), tried again while LINE
+    cannot be reached.  One link at most waits per person: a newer one
+    replaces it."""
+    __name__ = 'line.rich_menu.link'
+
+    line_user = fields.Many2One('line.user', "LINE User", required=True,
+        readonly=True, ondelete='CASCADE')
+    rich_menu = fields.Many2One('line.rich_menu', "Rich Menu",
+        readonly=True, ondelete='SET NULL',
+        help="Empty: back to the default menu.")
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_indexes.add(Index(t, (t.line_user, Index.Equality())))
+        cls._order.insert(0, ('id', 'DESC'))
+
+    @classmethod
+    def request(cls, users, menu):
+        """Link the users to menu on LINE (None: back to the default menu)
+        through the outbound queue, trying at once; return the links"""
+        users = list({u.id: u for u in users}.values())
+        if not users:
+            return []
+        with without_check_access():
+            waiting = {}
+            for ids in grouped_slice([u.id for u in users]):
+                for link in cls.search([
+                            ('line_user', 'in', list(ids)),
+                            ('state', '=', 'pending'),
+                            ]):
+                    waiting[link.line_user.id] = link
+            links = []
+            for user in users:
+                link = waiting.get(user.id) or cls(line_user=user)
+                # What LINE shows now is the latest choice: a fresh series
+                link.rich_menu = menu
+                link.attempts = 0
+                link.first_attempt_at = link.next_attempt_at = None
+                link.error = None
+                links.append(link)
+            cls.save(links)
+            cls.deliver(links)
+        return links
+
+    @classmethod
+    def deliver(cls, links):
+        """Make the calls of the due links: one per person, or one per
+        MAX_BULK people linked to the same menu"""
+        Configuration = Pool().get('line.configuration')
+        links = cls.due(links)
+        if not links:
+            return
+        groups = {}
+        for link in links:
+            groups.setdefault(
+                link.rich_menu.id if link.rich_menu else None,
+                []).append(link)
+        with without_check_access(), \
+                Configuration.api_client() as client:
+            api = MessagingApi(client)
+            for group in groups.values():
+                for i in range(0, len(group), MAX_BULK):
+                    cls._link(api, group[i:i + MAX_BULK])
+
+    @classmethod
+    def _link(cls, api, links):
+        menu = links[0].rich_menu
+        rich_menu_id = menu.line_rich_menu_id if menu else None
+        if menu and not rich_menu_id:
+            return cls._failed(links, ValueError(
+                    "rich menu %s is not uploaded to LINE" % menu.id))
+        line_ids = [link.line_user.line_id for link in links]
+        options = {'_request_timeout': REQUEST_TIMEOUT}
+        if len(line_ids) == 1:
+            user_id, = line_ids
+            if rich_menu_id:
+                method = 'link'
+
+                def request():
+                    return api.link_rich_menu_id_to_user_with_http_info(
+                        user_id, rich_menu_id, **options)
+            else:
+                method = 'unlink'
+
+                def request():
+                    return api.unlink_rich_menu_id_from_user_with_http_info(
+                        user_id, **options)
+        elif rich_menu_id:
+            method = 'bulk_link'
+
+            def request():
+                return api.link_rich_menu_id_to_users_with_http_info(
+                    RichMenuBulkLinkRequest(
+                        rich_menu_id=rich_menu_id, user_ids=line_ids),
+                    **options)
+        else:
+            method = 'bulk_unlink'
+
+            def request():
+                return api.unlink_rich_menu_id_from_users_with_http_info(
+                    RichMenuBulkUnlinkRequest(user_ids=line_ids), **options)
+        cls._call(links, method, request)
+
+
 def _font(size):
     for name in FONTS:
         try:
@@ -431,34 +545,3 @@ class _line_call:
         raise LineUnreachable(gettext(
                 'sakai_line.msg_line_unreachable',
                 error=str(exception)[:200])) from exception
-
-
-def link_users(line_ids, rich_menu_id):
-    "Link LINE users to a LINE rich menu (None: back to the default)"
-    Configuration = Pool().get('line.configuration')
-    line_ids = list(line_ids)
-    if not line_ids:
-        return
-    with _line_call():
-        with Configuration.api_client() as client:
-            api = MessagingApi(client)
-            if len(line_ids) == 1:
-                if rich_menu_id:
-                    api.link_rich_menu_id_to_user(
-                        line_ids[0], rich_menu_id, _request_timeout=10)
-                else:
-                    api.unlink_rich_menu_id_from_user(
-                        line_ids[0], _request_timeout=10)
-                return
-            for i in range(0, len(line_ids), MAX_BULK):
-                batch = line_ids[i:i + MAX_BULK]
-                if rich_menu_id:
-                    api.link_rich_menu_id_to_users(
-                        RichMenuBulkLinkRequest(
-                            rich_menu_id=rich_menu_id, user_ids=batch),
-                        _request_timeout=10)
-                else:
-                    api.unlink_rich_menu_id_from_users(
-                        RichMenuBulkUnlinkRequest(user_ids=batch),
-                        _request_timeout=10)
-

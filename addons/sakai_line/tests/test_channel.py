@@ -317,6 +317,93 @@ class ChannelTestCase(LineTestCase):
         self.assertClean()
 
     @with_transaction()
+    def test_rich_menu_link_retried(self):
+        """Linking a menu while LINE answers 500 or 429 is tried again by
+        the outbound queue and lands later; the latest choice wins"""
+        pool = Pool()
+        RichMenu = pool.get('line.rich_menu')
+        LineUser = pool.get('line.user')
+        Link = pool.get('line.rich_menu.link')
+        Message = pool.get('line.message')
+        Event = pool.get('line.event')
+        self.configure()
+        default = self.rich_menu()
+        RichMenu.set_default([default])
+        other = self.rich_menu(("仕事を探す", "相談する"), 'compact_2', 'test-job')
+        RichMenu.upload([other])
+        alice, = self.followers(1)
+        user_calls = '/v2/bot/user/'
+
+        def later(link):
+            "What the scheduler does once the link is due"
+            at = link.next_attempt_at + dt.timedelta(seconds=1)
+            with patch('sakai_line.message.utcnow', return_value=at):
+                Message.deliver_due()
+
+        # LINE fails the call and its quick retries: the choice is kept,
+        # the call waits for the scheduler
+        self.line.fail_next(500, count=4, path_prefix=user_calls)
+        LineUser.link_rich_menu([alice], other)
+        self.assertEqual(alice.rich_menu, other)
+        self.assertEqual(self.line.user_rich_menus, {})
+        link, = Link.search([('line_user', '=', alice.id)])
+        self.assertEqual(link.state, 'pending')
+        self.assertEqual(link.attempts, 4)
+        self.assertGreater(link.next_attempt_at, utcnow())
+        self.assertIn('500', link.error)
+        # Not due yet: the scheduler leaves it
+        Message.deliver_due()
+        self.assertEqual(len(self.line.calls('linkRichMenuIdToUser')), 4)
+
+        # Still down when staff choose another menu for her: the waiting
+        # link takes the newer choice
+        self.line.fail_next(500, count=4, path_prefix=user_calls)
+        LineUser.link_rich_menu([alice], default)
+        self.assertEqual(Link.search([('line_user', '=', alice.id)]), [link])
+        self.assertEqual(link.rich_menu, default)
+        self.assertEqual(link.state, 'pending')
+        later(link)
+        self.assertEqual(link.state, 'sent')
+        self.assertTrue(link.request_id)
+        self.assertEqual(self.line.user_rich_menus,
+            {alice.line_id: default.line_rich_menu_id})
+
+        # A returning friend while LINE is rate limiting: the follow
+        # event is done, her menu is linked again after the Retry-After
+        bob, = self.followers(1, state='blocked')
+        LineUser.write([bob], {'rich_menu': other.id})
+        self.line.fail_next(429, count=1, path_prefix=user_calls,
+            retry_after=600)
+        before = utcnow().replace(microsecond=0)
+        self.receive(line_webhook.follow_event(bob.line_id, unblocked=True))
+        event, = Event.search([('line_id', '=', bob.line_id)])
+        self.assertEqual(event.state, 'done')
+        self.assertEqual(LineUser(bob.id).state, 'following')
+        link, = Link.search([('line_user', '=', bob.id)])
+        self.assertEqual((link.state, link.attempts), ('pending', 1))
+        self.assertGreaterEqual(link.next_attempt_at,
+            before + dt.timedelta(seconds=600))
+        self.assertIn('429', link.error)
+        self.assertNotIn(bob.line_id, self.line.user_rich_menus)
+        later(link)
+        self.assertEqual(link.state, 'sent')
+        self.assertEqual(self.line.user_rich_menus[bob.line_id],
+            other.line_rich_menu_id)
+
+        # LINE down for good: given up after the policy's time, and shown
+        self.line.fail_next(500, count=100, path_prefix=user_calls)
+        LineUser.link_rich_menu([bob], None)
+        link, = Link.search([
+                ('line_user', '=', bob.id), ('state', '=', 'pending')])
+        link.first_attempt_at = utcnow() - dt.timedelta(days=1)
+        link.save()
+        later(link)
+        self.assertEqual(link.state, 'failed')
+        self.assertIn('500', link.error)
+        self.assertIsNone(link.next_attempt_at)
+        self.assertClean()
+
+    @with_transaction()
     def test_rich_menu_checked(self):
         "Menus that LINE would refuse are refused with the reason"
         from trytond.model.exceptions import ValidationError

@@ -20,6 +20,7 @@ from trytond.transaction import Transaction
 
 from ..configuration import utcnow
 from ..event import LEFT_BEHIND_AFTER
+from ..retry import EVENTS, LINE_CALLS
 from .tools import LineTestCase, as_user, staff_users
 
 
@@ -143,3 +144,25 @@ class QueueTestCase(LineTestCase):
         Event.process(Event.search([]))
         cursor.execute('PRAGMA busy_timeout')
         self.assertGreaterEqual(cursor.fetchone()[0], 60 * 1000)
+
+    def test_retry_policy(self):
+        """One policy: failed events again after 1, 2, 4 … 64 minutes, 8
+        attempts in all; calls to LINE after rounds of 4 quick tries, 2, 4
+        … minutes apart, at most 256, for 12 hours"""
+        now = dt.datetime(2025, 4, 1, 9)
+        self.assertEqual(
+            [EVENTS.next_attempt(a, now) for a in range(1, 9)],
+            [now + dt.timedelta(minutes=2 ** i) for i in range(7)] + [None])
+        self.assertEqual(LINE_CALLS.pauses(), (0.5, 1, 2, None))
+        self.assertEqual(LINE_CALLS.quick_pause(1, wait=3), 3)
+        self.assertIsNone(LINE_CALLS.quick_pause(1, wait=60))
+        self.assertIsNone(LINE_CALLS.quick_pause(None))
+        first = now - dt.timedelta(hours=1)
+        self.assertEqual(
+            [LINE_CALLS.next_attempt(4 * r, now, first) - now
+                for r in [1, 2, 8, 20]],
+            [dt.timedelta(minutes=m) for m in [2, 4, 256, 256]])
+        self.assertEqual(LINE_CALLS.next_attempt(1, now, first, wait=600),
+            now + dt.timedelta(minutes=10))
+        self.assertIsNone(LINE_CALLS.next_attempt(
+                4, now, now - dt.timedelta(hours=12)))
