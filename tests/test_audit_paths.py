@@ -21,8 +21,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
 
-from sakai_counseling.slot import to_utc
-from sakai_counseling.tests.tools import load_japanese
+from sakai_counseling.tests.tools import load_japanese, to_utc
 from sakai_line.tests.tools import dispatch, staff_users
 
 ADDRESS = '203.0.113.9'

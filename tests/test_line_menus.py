@@ -13,8 +13,7 @@ from urllib.parse import urlencode
 from line_standin import StandIn
 from line_standin import webhook as line_webhook
 
-from sakai_counseling.slot import to_utc
-from sakai_counseling.tests.tools import load_japanese
+from sakai_counseling.tests.tools import load_japanese, to_utc
 from sakai_questionnaire.response import RESUME_WORDS, normalize
 from sakai_line.tests.tools import LineTestCase
 from trytond.pool import Pool

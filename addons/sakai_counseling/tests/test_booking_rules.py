@@ -20,8 +20,7 @@ from trytond.tests.test_tryton import (
     activate_module, drop_db, with_transaction)
 from trytond.transaction import Transaction
 
-from ..slot import to_local, to_utc
-from .tools import load_japanese
+from .tools import load_japanese, to_local, to_utc
 
 SUNDAY = dt.date(2026, 11, 22)
 

@@ -20,8 +20,7 @@ from trytond.tests.test_tryton import activate_module, drop_db
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from ..slot import to_utc
-from .tools import load_japanese
+from .tools import load_japanese, to_utc
 
 # Friday 4 December 2026; its counseling day runs to 01:00 on the 5th
 FRIDAY = dt.date(2026, 12, 4)
