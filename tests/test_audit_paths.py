@@ -20,8 +20,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME
 from trytond.transaction import Transaction
 
-from sakai_counseling.slot import to_utc
-from sakai_counseling.tests.tools import create_two_clients
+from sakai_counseling.tests.tools import create_two_clients, to_utc
 from sakai_line.tests.tools import (
     DatabaseTestCase, dispatch, group_id, staff_users)
 

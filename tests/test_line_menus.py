@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from line_standin import webhook as line_webhook
 
-from sakai_counseling.slot import to_utc
+from sakai_counseling.tests.tools import to_utc
 from sakai_questionnaire.response import RESUME_WORDS, normalize
 from sakai_line.tests.tools import DatabaseTestCase, LineTestCase, staff_user
 from trytond.pool import Pool
@@ -20,7 +20,7 @@ from trytond.tests.test_tryton import with_transaction
 
 class MenuTestCase(DatabaseTestCase):
     "Rich menu buttons"
-    module = ['sakai_jobs', 'sakai_seminars']
+    module = ['sakai_jobs', 'sakai_seminars', 'sakai_faq']
 
     def tap(self, user, key):
         Event = Pool().get('line.event')
@@ -104,7 +104,7 @@ class MenuWalkTestCase(LineTestCase):
     """A person taps every area of every shipped rich menu, and follows
     every instruction of the FAQ: nothing is a dead end"""
 
-    module = ['sakai_jobs', 'sakai_seminars']
+    module = ['sakai_jobs', 'sakai_seminars', 'sakai_faq']
     japanese = True
 
     def prepare(self):

@@ -8,7 +8,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.report import Report
 from trytond.transaction import check_access
 
-from sakai_programme.programme import to_tokyo, utcnow
+from sakai_programme.programme import to_local, utcnow
 from sakai_questionnaire.questionnaire import render
 
 
@@ -74,7 +74,7 @@ class AssessmentResult(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['sheet'] = cls.sheet
-        context['printed_at'] = to_tokyo(utcnow()).strftime('%Y/%m/%d %H:%M')
+        context['printed_at'] = to_local(utcnow()).strftime('%Y/%m/%d %H:%M')
         return context
 
     @classmethod
@@ -119,7 +119,7 @@ class AssessmentResult(Report):
             'title': questionnaire.name,
             'person': person,
             'client': bool(response.party),
-            'date': to_tokyo(when).strftime('%Y/%m/%d %H:%M') if when else '',
+            'date': to_local(when).strftime('%Y/%m/%d %H:%M') if when else '',
             'done': response.state == 'done',
             'sensitive': questionnaire.sensitive,
             'scores': scores,

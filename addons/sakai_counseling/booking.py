@@ -30,11 +30,11 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from sakai_programme.programme import (
-    citizen_language, utcnow)
+    citizen_language, to_local, to_utc, utcnow)
 
 from .counseling import person_name
 from .exceptions import BookingError, SlotTaken
-from .slot import KINDS, METHODS, external_call, to_local, to_utc
+from .slot import KINDS, METHODS, external_call
 
 STATES = [
     ('booked', "Booked"),
@@ -59,7 +59,7 @@ def slot_conflict(exception):
 
 
 def format_when(start, end):
-    """How a person reads an appointment, in Japan time: 11/23(月) 0:00〜1:00,
+    """How a person reads an appointment, in local time: 11/23(月) 0:00〜1:00,
     with the evening it belongs to when it is after midnight"""
     Programme = Pool().get('support.programme')
     programme = Programme(1)
@@ -256,7 +256,7 @@ class Booking(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def current_day(cls):
-        """The counseling day of now in Japan time: after midnight, until
+        """The counseling day of now in local time: after midnight, until
         the day closes, it is still the day before"""
         Programme = Pool().get('support.programme')
         return Programme(1).service_day(to_local(utcnow()))

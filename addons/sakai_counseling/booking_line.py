@@ -16,12 +16,12 @@ from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
-from sakai_programme.programme import utcnow
+from sakai_programme.programme import to_local, utcnow
 from sakai_line.builders import quick_postback, text_message
 
 from .booking import format_when
 from .exceptions import BookingError, SlotTaken
-from .slot import KINDS, METHODS, to_local
+from .slot import KINDS, METHODS
 
 PREFIX = 'bk?'
 MAX_DAYS = 13

@@ -24,7 +24,7 @@ from trytond.pool import Pool
 from trytond.wizard import Wizard
 
 from sakai_handover import csv_import
-from sakai_programme.programme import TOKYO
+from sakai_programme.programme import to_utc
 from sakai_handover.csv_import import CellError, Column
 
 from .party import KANA, normalize_kana
@@ -184,8 +184,7 @@ class ClientImporter(csv_import.Importer):
         party = super().create(row)
         values = row.values
         date = values.get('consent_date') or values['registered_on']
-        at = dt.datetime.combine(date, dt.time(), TOKYO).astimezone(
-            dt.UTC).replace(tzinfo=None)
+        at = to_utc(dt.datetime.combine(date, dt.time()))
         lines = []
         for code, _, _ in CONSENTS:
             if values.get('consent_' + code):

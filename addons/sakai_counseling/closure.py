@@ -10,10 +10,9 @@ from trytond.model import DeactivableMixin, ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.transaction import without_check_access
 
-from sakai_programme.programme import utcnow
+from sakai_programme.programme import to_local, utcnow
 
 from .exceptions import ClosureError
-from .slot import to_local
 
 
 def same_time_in(value, year):

@@ -34,7 +34,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
-from sakai_programme.programme import to_tokyo, utcnow
+from sakai_programme.programme import to_local, utcnow
 
 from .exceptions import RecordAccessError, RecordError
 from .slot import KINDS, METHODS
@@ -180,9 +180,9 @@ class Record(Workflow, ModelSQL, ModelView):
         return person_name(self.client, self.line_user)
 
     def get_rec_name(self, name):
-        # The day of the session in Japan
+        # The day of the session in the programme's local time
         return '%s %s' % (
-            to_tokyo(self.start).strftime('%Y-%m-%d') if self.start else '',
+            to_local(self.start).strftime('%Y-%m-%d') if self.start else '',
             self.person)
 
     @classmethod
@@ -292,7 +292,7 @@ class Record(Workflow, ModelSQL, ModelView):
                 raise RecordError(gettext(
                         'sakai_counseling.msg_record_complete_future',
                         record=record.rec_name,
-                        start=to_tokyo(start).strftime('%Y-%m-%d %H:%M')))
+                        start=to_local(start).strftime('%Y-%m-%d %H:%M')))
             if not record.end:
                 record.end = record.start + dt.timedelta(hours=1)
         cls.save(records)
@@ -454,7 +454,7 @@ class RecordAmendment(ModelSQL, ModelView):
         return Transaction().user
 
     def get_rec_name(self, name):
-        date = (to_tokyo(self.date).strftime('%Y-%m-%d %H:%M')
+        date = (to_local(self.date).strftime('%Y-%m-%d %H:%M')
             if self.date else '')
         return '%s %s' % (date, self.reason or '')
 

@@ -32,7 +32,7 @@ from trytond.sql.operators import RangeOverlap
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from sakai_programme.programme import TOKYO, utcnow
+from sakai_programme.programme import to_local, to_utc, utcnow
 
 from .exceptions import SlotError
 
@@ -70,18 +70,6 @@ def external_call():
     the private ``_check_access`` key of the context themselves"""
     transaction = Transaction()
     return bool(transaction.user and transaction.check_access)
-
-
-def to_local(value):
-    "Naive UTC to naive Japan time"
-    return value.replace(tzinfo=dt.UTC).astimezone(TOKYO).replace(
-        tzinfo=None)
-
-
-def to_utc(value):
-    "Naive Japan time to naive UTC"
-    return value.replace(tzinfo=TOKYO).astimezone(dt.UTC).replace(
-        tzinfo=None)
 
 
 class Slot(ModelSQL, ModelView):

@@ -10,7 +10,6 @@ It runs only with a second person's approval (``sakai.approval`` of kind
 handover, approved by an auditor, unused and recent), which the export
 uses up; ``export_bundle`` is the one way both the wizard and
 ``tools/handover.py export`` write it."""
-import datetime as dt
 import io
 
 from trytond.exceptions import UserError
@@ -23,7 +22,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from . import archive
 from sakai_audit import audit
-from sakai_programme.programme import TOKYO, demo_mode
+from sakai_programme.programme import demo_mode
 from .handover import write_bundle
 
 
@@ -113,7 +112,7 @@ class HandoverExport(Wizard):
                 count=total))
         self.result.file = content.getvalue()
         self.result.filename = 'handover-%s-%s.zip' % (
-            database, dt.datetime.now(TOKYO).strftime('%Y%m%d'))
+            database, Pool().get('ir.date').today().strftime('%Y%m%d'))
         self.result.counts = '\n'.join(lines)
         return 'result'
 

@@ -36,7 +36,7 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from sakai_programme.programme import TOKYO, to_tokyo, utcnow
+from sakai_programme.programme import to_local, to_utc, utcnow
 from sakai_programme.crisis import CRISIS_KINDS, crisis_kinds
 from sakai_programme.programme import CRISIS_KIND_SELECTION
 
@@ -47,17 +47,6 @@ MAX_SUBJECT = 60
 # LINE: a reply holds at most 5 messages; the last says when staff call
 MAX_CRISIS_MESSAGES = 4
 WEEKDAYS = '月火水木金土日'
-
-
-def to_local(value):
-    "Naive UTC to naive Japan time"
-    return to_tokyo(value).replace(tzinfo=None)
-
-
-def from_local(value):
-    "Naive Japan time to naive UTC"
-    return value.replace(tzinfo=TOKYO).astimezone(dt.UTC).replace(
-        tzinfo=None)
 
 
 def clock(value):
@@ -288,7 +277,7 @@ class Inquiry(Workflow, ModelSQL, ModelView):
     def set_urgent_times(self, now, programme):
         """An urgent inquiry is due soon after staff are next on duty (not
         at night, when nobody is there to answer)"""
-        duty = from_local(self.duty_starts(now, programme))
+        duty = to_utc(self.duty_starts(now, programme))
         due = duty + dt.timedelta(minutes=programme.urgent_answer_minutes)
         if not self.due_at or due < self.due_at:
             self.due_at = due
@@ -325,7 +314,7 @@ class Inquiry(Workflow, ModelSQL, ModelView):
             now = now or utcnow()
             return urgent_acknowledgement(
                 self.duty_starts(now, programme), programme, to_local(now))
-        due = to_tokyo(self.due_at)
+        due = to_local(self.due_at)
         text = gettext('sakai_inbox.msg_inquiry_acknowledgement',
             due='%d月%d日 %d:%02d' % (due.month, due.day, due.hour,
                 due.minute))
@@ -426,7 +415,7 @@ class Inquiry(Workflow, ModelSQL, ModelView):
         lines = [subject, '']
         base = Configuration.public_base()
         for inquiry in inquiries:
-            due = to_tokyo(inquiry.due_at)
+            due = to_local(inquiry.due_at)
             line = gettext('sakai_inbox.msg_inquiry_alert_line',
                 number=inquiry.id,
                 due='%d月%d日 %d:%02d' % (due.month, due.day, due.hour,

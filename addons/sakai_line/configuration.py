@@ -12,7 +12,7 @@ from trytond.i18n import gettext
 from trytond.transaction import without_check_access
 
 from sakai_programme.programme import (  # noqa: F401 (used by the modules above)
-    TOKYO, citizen_language, demo_mode, to_tokyo, utcnow)
+    citizen_language, demo_mode, to_local, utcnow)
 
 from .exceptions import LineUnreachable
 

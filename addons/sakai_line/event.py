@@ -29,7 +29,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from .builders import text_message
-from .configuration import citizen_language, to_tokyo, utcnow
+from .configuration import citizen_language, to_local, utcnow
 from .retry import EVENTS
 
 logger = logging.getLogger(__name__)
@@ -508,7 +508,7 @@ class Event(ModelSQL, ModelView):
         lines = [gettext('sakai_line.msg_mypage_title')]
         if user.followed_at:
             lines.append(gettext('sakai_line.msg_mypage_since',
-                    date=to_tokyo(user.followed_at).strftime('%Y/%m/%d')))
+                    date=to_local(user.followed_at).strftime('%Y/%m/%d')))
         items = []
         cards = self._mypage_cards(user, lines, items)
         return cards + [text_message('\n'.join(lines), items)]

@@ -16,6 +16,8 @@ from trytond.model import (
     ModelSingleton, ModelSQL, ModelView, sequence_ordered, fields)
 from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
+from trytond.tools import timezone as tz
+from trytond.transaction import Transaction
 
 from .crisis import CRISIS_KINDS
 from .exceptions import InvalidPhoneNumber
@@ -34,7 +36,8 @@ YEAR_END_CLOSURE = ((12, 29), (1, 3))
 # The programme's values a text for citizens may hold as ${name}
 PLACEHOLDERS = ('name', 'municipality', 'office_phone', 'office_address')
 PLACEHOLDER = re.compile(r'\$\{([^}]*)\}')
-TOKYO = dt.timezone(dt.timedelta(hours=9), 'Asia/Tokyo')
+# The programme's timezone while its company has none (or there is none)
+DEFAULT_TIMEZONE = 'Asia/Tokyo'
 
 
 def utcnow():
@@ -42,9 +45,21 @@ def utcnow():
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def to_tokyo(value):
-    "A naive UTC datetime as Japan's local time (no daylight saving)"
-    return value.replace(tzinfo=dt.UTC).astimezone(TOKYO)
+def local_timezone():
+    "The programme's timezone (ZoneInfo): its company's"
+    return Pool().get('support.programme').timezone()
+
+
+def to_local(value):
+    "A naive UTC datetime as the programme's naive local time"
+    return value.replace(tzinfo=dt.UTC).astimezone(
+        local_timezone()).replace(tzinfo=None)
+
+
+def to_utc(value):
+    "A naive local datetime of the programme as naive UTC"
+    return value.replace(tzinfo=local_timezone()).astimezone(
+        dt.UTC).replace(tzinfo=None)
 
 
 def citizen_language():
@@ -144,6 +159,28 @@ class Programme(ModelSingleton, ModelSQL, ModelView):
         return 30
 
     @classmethod
+    def get_company(cls):
+        """The company running the programme: the context's, else the first
+        one (webhook events, queue tasks, cron, tools): one database runs
+        one city's programme, with one company.  (Not a field: the programme
+        is created when the module is activated, before any company.)"""
+        Company = Pool().get('company.company')
+        company_id = Transaction().context.get('company')
+        if company_id is not None and company_id >= 0:
+            return Company(company_id)
+        companies = Company.search([], order=[('id', 'ASC')], limit=1)
+        return companies[0] if companies else None
+
+    @classmethod
+    def timezone(cls):
+        """The programme's timezone (ZoneInfo): its company's, else
+        DEFAULT_TIMEZONE"""
+        company = cls.get_company()
+        return tz.ZoneInfo(
+            company.timezone if company and company.timezone
+            else DEFAULT_TIMEZONE)
+
+    @classmethod
     def default_country(cls):
         Country = Pool().get('country.country')
         countries = Country.search([('code', '=', 'JP')], limit=1)
@@ -219,7 +256,7 @@ class Programme(ModelSingleton, ModelSQL, ModelView):
         "The region used to read national phone numbers"
         return cls(1).phone_region
 
-    # Staff on duty (local, Japan, naive datetimes)
+    # Staff on duty (the programme's local time, naive datetimes)
 
     @staticmethod
     def working_day(day):

@@ -17,14 +17,10 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-from sakai_programme.programme import TOKYO, citizen_language, utcnow
+from sakai_programme.programme import citizen_language, utcnow
 from .response import quick_postback, text_message
 
 PREFIX = 'survey='
-
-
-def today_in_tokyo():
-    return dt.datetime.now(TOKYO).date()
 
 
 class Campaign(ModelSQL, ModelView):
@@ -121,7 +117,7 @@ class Campaign(ModelSQL, ModelView):
     def _send_due(cls, date):
         pool = Pool()
         Questionnaire = pool.get('questionnaire')
-        date = date or today_in_tokyo()
+        date = date or pool.get('ir.date').today()
         period = date.replace(day=1)
         for questionnaire in Questionnaire.search([
                     ('schedule_day', '!=', None),

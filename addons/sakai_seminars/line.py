@@ -8,7 +8,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
-from sakai_programme.programme import to_tokyo, utcnow
+from sakai_programme.programme import to_local, utcnow
 
 AHEAD = dt.timedelta(days=90)
 MAX_BUBBLES = 10
@@ -48,7 +48,7 @@ class Event(metaclass=PoolMeta):
 
 def session_bubble(session, methods):
     "A Flex bubble of a session; methods: the method labels by value"
-    start, end = to_tokyo(session.start), to_tokyo(session.end)
+    start, end = to_local(session.start), to_local(session.end)
     details = [
         '%s %s〜%s' % (start.strftime('%Y/%m/%d'), start.strftime('%H:%M'),
             end.strftime('%H:%M')),

@@ -26,6 +26,9 @@ def load(context):
     companies = Company.search([('party.name', '=', COMPANY_NAME)], limit=1)
     if companies:
         company, = companies
+        if company.timezone != 'Asia/Tokyo':
+            # The programme's dates and hours are its company's timezone's
+            Company.write([company], {'timezone': 'Asia/Tokyo'})
     else:
         party, _ = context.get_or_create('party.party',
             [('name', '=', COMPANY_NAME)], {'name': COMPANY_NAME},

@@ -16,7 +16,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
 from ..exceptions import BookingError, SlotError, SlotTaken
-from ..slot import to_utc
+from .tools import to_utc
 
 # Monday 23 November 2026 is a national holiday (勤労感謝の日)
 SUNDAY = dt.date(2026, 11, 22)

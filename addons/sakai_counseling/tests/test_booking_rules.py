@@ -19,8 +19,7 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from ..slot import to_local, to_utc
-from .tools import create_client
+from .tools import create_client, to_local, to_utc
 
 SUNDAY = dt.date(2026, 11, 22)
 

@@ -19,7 +19,7 @@ from trytond.pyson import PYSONDecoder
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
-from ..slot import to_utc
+from .tools import to_utc
 
 # Friday 4 December 2026; its counseling day runs to 01:00 on the 5th
 FRIDAY = dt.date(2026, 12, 4)

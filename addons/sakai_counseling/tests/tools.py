@@ -3,10 +3,26 @@
 # the full copyright notices and license terms.
 """Test helpers shared by this module's tests and the suite's."""
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from trytond.pool import Pool
 
 from sakai_line.tests.tools import load_japanese  # noqa: F401
+
+# The tests' programme runs in Japan (its company's timezone, or none)
+JAPAN = ZoneInfo('Asia/Tokyo')
+
+
+def to_utc(value):
+    "Naive UTC of a naive Japan time (also outside a transaction)"
+    return value.replace(tzinfo=JAPAN).astimezone(dt.UTC).replace(
+        tzinfo=None)
+
+
+def to_local(value):
+    "Naive Japan time of a naive UTC datetime"
+    return value.replace(tzinfo=dt.UTC).astimezone(JAPAN).replace(
+        tzinfo=None)
 
 
 def create_client(name="堺 花子", household='single_mother',
