@@ -7,6 +7,7 @@ button starts one (``menu=questionnaire:<code>``) or goes on with it."""
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
+from sakai_line.builders import carousel, postback_button
 from sakai_questionnaire.line import QUESTIONNAIRE_MENU
 
 # LINE: a carousel holds at most 12 bubbles
@@ -39,16 +40,9 @@ class Event(metaclass=PoolMeta):
                     ('state', 'in', ['in_progress', 'paused']),
                     ('questionnaire', 'in', [q.id for q in questionnaires]),
                     ])}
-        return [{
-                'type': 'flex',
-                'altText': gettext('sakai_counseling.msg_assessment_alt'),
-                'contents': {
-                    'type': 'carousel',
-                    'contents': [assessment_bubble(
-                            q, resume=q.id in unfinished)
-                        for q in questionnaires],
-                    },
-                }]
+        return [carousel(gettext('sakai_counseling.msg_assessment_alt'),
+                [assessment_bubble(q, resume=q.id in unfinished)
+                    for q in questionnaires])]
 
 
 def assessment_bubble(questionnaire, resume=False):
@@ -81,16 +75,8 @@ def assessment_bubble(questionnaire, resume=False):
             },
         'footer': {
             'type': 'box', 'layout': 'vertical',
-            'contents': [{
-                    'type': 'button', 'style': 'primary',
-                    'color': '#06c755', 'height': 'sm',
-                    'action': {
-                        'type': 'postback',
-                        'label': label[:20],
-                        'data': 'menu=%s%s' % (
-                            QUESTIONNAIRE_MENU, questionnaire.code),
-                        'displayText': questionnaire.name[:300],
-                        },
-                    }],
+            'contents': [postback_button(label,
+                    'menu=%s%s' % (QUESTIONNAIRE_MENU, questionnaire.code),
+                    questionnaire.name)],
             },
         }

@@ -17,7 +17,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from sakai_programme.programme import to_local, utcnow
-from sakai_line.builders import quick_postback, text_message
+from sakai_line.builders import carousel, quick_postback, text_message
 
 from .booking import format_when
 from .exceptions import BookingError, SlotTaken
@@ -142,10 +142,8 @@ class Event(metaclass=PoolMeta):
         for i in range(0, len(starts), TIMES_PER_BUBBLE):
             bubbles.append(times_bubble(day, starts[i:i + TIMES_PER_BUBBLE],
                     kind, method, params.get('c')))
-        return [{'type': 'flex',
-                'altText': gettext('sakai_counseling.msg_booking_choose_time'),
-                'contents': {'type': 'carousel',
-                    'contents': bubbles[:MAX_BUBBLES]}}]
+        return [carousel(
+                gettext('sakai_counseling.msg_booking_choose_time'), bubbles)]
 
     def _booking_time(self, user, params):
         "Ask to confirm"
@@ -364,12 +362,8 @@ def times_bubble(day, times, kind, method, change):
 
 def bookings_carousel(bookings):
     "A Flex carousel of the person's appointments, each to change or cancel"
-    return {
-        'type': 'flex',
-        'altText': gettext('sakai_counseling.msg_my_bookings'),
-        'contents': {'type': 'carousel',
-            'contents': [booking_bubble(b) for b in bookings[:MAX_BUBBLES]]},
-        }
+    return carousel(gettext('sakai_counseling.msg_my_bookings'),
+        [booking_bubble(b) for b in bookings[:MAX_BUBBLES]])
 
 
 def booking_bubble(booking):

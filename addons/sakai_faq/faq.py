@@ -19,6 +19,8 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
 
+from sakai_line.builders import carousel
+
 from . import faq_search
 
 # ${name} in an answer is replaced with the programme's field of that name
@@ -28,11 +30,9 @@ QUOTED = re.compile(r'「([^「」]+)」|『([^『』]+)』')
 MAX_SHORTCUTS = 12
 # LINE: a text message holds at most 5,000 characters
 MAX_ANSWER = 5000
-# LINE: a carousel holds at most 12 bubbles; a bubble of more than about
-# ten buttons no longer fits a phone's screen
-MAX_BUBBLES = 12
+# A bubble of more than about ten buttons no longer fits a phone's screen
 QUESTIONS_PER_BUBBLE = 10
-# The postback of an entry's button (event.FAQ: the bot answers it)
+# The postback of an entry's button (line.FAQ: the bot answers it)
 ENTRY_POSTBACK = 'faq=%s'
 
 # database name → (key, faq_search.Index); the key is what the index was
@@ -133,12 +133,7 @@ class Entry(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                         title, entries[i:i + QUESTIONS_PER_BUBBLE]))
         if not bubbles:
             return None
-        return {
-            'type': 'flex',
-            'altText': gettext('sakai_faq.msg_faq_menu_alt'),
-            'contents': {
-                'type': 'carousel', 'contents': bubbles[:MAX_BUBBLES]},
-            }
+        return carousel(gettext('sakai_faq.msg_faq_menu_alt'), bubbles)
 
     @classmethod
     def search_rec_name(cls, name, clause):

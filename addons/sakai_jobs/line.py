@@ -9,6 +9,8 @@ counseling appointment rather than to an application.
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
+from sakai_line.builders import carousel, postback_button
+
 MAX_BUBBLES = 10
 
 
@@ -26,15 +28,9 @@ class Event(metaclass=PoolMeta):
         selections = JobOrder.fields_get(['employment_type', 'wage_type'])
         types = dict(selections['employment_type']['selection'])
         wage_types = dict(selections['wage_type']['selection'])
-        return [{
-                'type': 'flex',
-                'altText': gettext('sakai_jobs.msg_line_jobs'),
-                'contents': {
-                    'type': 'carousel',
-                    'contents': [job_bubble(o, types, wage_types)
-                        for o in orders],
-                    },
-                }]
+        return [carousel(gettext('sakai_jobs.msg_line_jobs'),
+            [job_bubble(o, types, wage_types)
+                        for o in orders])]
 
 
 def job_bubble(order, types, wage_types):
@@ -63,8 +59,5 @@ def job_bubble(order, types, wage_types):
     return {'type': 'bubble', 'size': 'kilo',
         'body': {'type': 'box', 'layout': 'vertical', 'spacing': 'sm',
             'contents': contents},
-        'footer': {'type': 'box', 'layout': 'vertical', 'contents': [{
-                    'type': 'button', 'style': 'primary', 'height': 'sm',
-                    'color': '#06c755',
-                    'action': {'type': 'postback', 'label': label[:20],
-                        'data': 'menu=booking', 'displayText': label}}]}}
+        'footer': {'type': 'box', 'layout': 'vertical', 'contents': [
+                postback_button(label, 'menu=booking')]}}

@@ -48,3 +48,12 @@ def carousel(alt_text, bubbles):
         'contents': {
             'type': 'carousel', 'contents': bubbles[:MAX_BUBBLES]},
         }
+
+
+def postback_button(label, data, display_text=None, color='#06c755'):
+    "A Flex button that sends a postback"
+    return {
+        'type': 'button', 'style': 'primary', 'color': color,
+        'height': 'sm',
+        'action': postback_action(label, data, display_text),
+        }

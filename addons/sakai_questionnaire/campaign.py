@@ -17,8 +17,8 @@ from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
+from sakai_line.builders import quick_postback, text_message
 from sakai_programme.programme import citizen_language, utcnow
-from .response import quick_postback, text_message
 
 PREFIX = 'survey='
 

@@ -14,6 +14,9 @@ from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
 from trytond.pyson import Eval
 
+from sakai_line.builders import (
+    postback_button, quick_postback, text_message)
+
 from .questionnaire import check_placeholders, render
 
 
@@ -103,33 +106,19 @@ class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
                 },
             'footer': {
                 'type': 'box', 'layout': 'vertical',
-                'contents': [{
-                        'type': 'button', 'style': 'primary',
-                        'color': '#06c755', 'height': 'sm',
-                        'action': {
-                            'type': 'postback',
-                            'label': self.button_label[:20],
-                            'data': self.action,
-                            'displayText': self.button_label,
-                            },
-                        }],
+                'contents': [
+                    postback_button(self.button_label, self.action)],
                 },
             }
 
     def as_message(self):
         """A plain text message: title and explanation, the button as a
         quick reply"""
-        message = {'type': 'text', 'text': ('%s\n%s' % (
-                    self.title, render(self.explanation)))[:5000]}
+        items = None
         if self.button_label and self.action:
-            message['quickReply'] = {'items': [{
-                        'type': 'action', 'action': {
-                            'type': 'postback',
-                            'label': self.button_label[:20],
-                            'data': self.action,
-                            'displayText': self.button_label,
-                            }}]}
-        return message
+            items = [quick_postback(self.button_label, self.action)]
+        return text_message(
+            '%s\n%s' % (self.title, render(self.explanation)), items)
 
 
 class Condition(ModelSQL, ModelView):

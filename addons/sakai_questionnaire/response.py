@@ -27,8 +27,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from sakai_programme.programme import utcnow
-from sakai_line.builders import (  # noqa: F401 (used by the modules above)
-    quick_postback, text_message)
+from sakai_line.builders import carousel, quick_postback, text_message
 
 from .questionnaire import MAX_LABEL, render
 
@@ -616,14 +615,9 @@ class Response(ModelSQL, ModelView):
 
 
 def recommendation_message(rules):
-    return {
-        'type': 'flex',
-        'altText': gettext('sakai_questionnaire.msg_response_recommendations'),
-        'contents': {
-            'type': 'carousel',
-            'contents': [r.as_bubble() for r in rules],
-            },
-        }
+    return carousel(
+        gettext('sakai_questionnaire.msg_response_recommendations'),
+        [r.as_bubble() for r in rules])
 
 
 class Answer(ModelSQL, ModelView):

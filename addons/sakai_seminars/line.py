@@ -8,6 +8,7 @@ import datetime as dt
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 
+from sakai_line.builders import carousel
 from sakai_programme.programme import to_local, utcnow
 
 AHEAD = dt.timedelta(days=90)
@@ -36,14 +37,8 @@ class Event(metaclass=PoolMeta):
             return [{'type': 'text',
                     'text': gettext('sakai_seminars.msg_line_no_sessions')}]
         methods = dict(Session.fields_get(['method'])['method']['selection'])
-        return [{
-                'type': 'flex',
-                'altText': gettext('sakai_seminars.msg_line_upcoming'),
-                'contents': {
-                    'type': 'carousel',
-                    'contents': [session_bubble(s, methods) for s in sessions],
-                    },
-                }]
+        return [carousel(gettext('sakai_seminars.msg_line_upcoming'),
+            [session_bubble(s, methods) for s in sessions])]
 
 
 def session_bubble(session, methods):
