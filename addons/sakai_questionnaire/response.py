@@ -29,7 +29,7 @@ from trytond.transaction import Transaction
 from sakai_programme.programme import utcnow
 from sakai_line.builders import carousel, quick_postback, text_message
 
-from .questionnaire import MAX_LABEL, render
+from .questionnaire import render
 
 PREFIX = 'q'
 MAX_QUICK_REPLY = 13

@@ -14,7 +14,6 @@ into other records read only by who may read its source.
   counselors only.
 """
 import datetime as dt
-import io
 import json
 
 from line_standin import webhook as line_webhook
