@@ -385,6 +385,7 @@ def import_data(data, schema):
     mapping = {}
     for record in ModelData.search([]):
         mapping['xml:%s.%s' % (record.module, record.fs_id)] = record.db_id
+    mapping.update(split_keys(ModelData.search([])))
     deferred = []
     counts = {}
 
@@ -488,10 +489,30 @@ def import_data(data, schema):
     return counts
 
 
+# Bundles written before the base module was split into modules of their
+# own (sakai_programme, sakai_line, sakai_questionnaire…) name all its
+# records under this module
+SPLIT_MODULE = 'sakai_line'
+
+
+def split_keys(records):
+    """{xml:sakai_line.<id>: db_id} of the records whose id is unique to one
+    module, for the keys of bundles from before the split"""
+    by_id = {}
+    for record in records:
+        by_id.setdefault(record.fs_id, []).append(record)
+    return {'xml:%s.%s' % (SPLIT_MODULE, fs_id): found[0].db_id
+        for fs_id, found in by_id.items()
+        if len(found) == 1 and found[0].module != SPLIT_MODULE}
+
+
 def _xml_model(key):
     module, fs_id = key[4:].split('.', 1)
     ModelData = Pool().get('ir.model.data')
-    data, = ModelData.search([('module', '=', module), ('fs_id', '=', fs_id)])
+    found = ModelData.search([('module', '=', module), ('fs_id', '=', fs_id)])
+    if not found and module == SPLIT_MODULE:
+        found = ModelData.search([('fs_id', '=', fs_id)])
+    data, = found
     return data.model
 
 
