@@ -11,7 +11,8 @@ database's catalog, not listed by hand) get a value of their own: the mark
 followed by the record id, or for LINE user IDs an irreversible token
 (SHA-256 with a random salt that is never stored).  Dates, kinds, states,
 households and the links between records are kept: monthly statistics
-still count.  The report is returned (HTML, Japanese) and stored in
+still count.  The report is returned (HTML, rendered from
+report/erasure_report.html in the programme's language) and stored in
 ``sakai.erasure.report``.
 
 An UPDATE leaves the old row versions in the database file until they are
@@ -27,7 +28,6 @@ entry of the audit log.
 """
 import datetime as dt
 import hashlib
-import html
 import json
 import os
 import re
@@ -45,6 +45,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 
 from sakai_audit import audit
+from sakai_programme.programme import TOKYO, citizen_language
 
 ERASED = '消去済み'
 # What vacuum() reports for the transactions it could not wait for
@@ -91,13 +92,46 @@ class ErasureReport(ModelSQL, ModelView):
 
 
 class ErasureReportPrint(Report):
-    "Erasure Report"
+    """Erasure Report
+
+    Rendered from its template once, at the erasure (render_report), and
+    kept in sakai.erasure.report: printed again, it is the report as it
+    was written, as what it names has been erased since"""
     __name__ = 'sakai.erasure.report.print'
 
     @classmethod
     def _execute(cls, records, header, data, action):
-        "The report as it was written at the erasure"
+        if not records and 'erasure' in data:
+            return super()._execute(records, header, data, action)
         return 'html', '\n'.join(r.content or '' for r in records)
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        context = super().get_context(records, header, data)
+        context['language'] = Transaction().language
+        context['tokyo'] = cls.format_tokyo
+        return context
+
+    @classmethod
+    def format_tokyo(cls, value):
+        "A naive UTC datetime in Japan time, as the language writes it"
+        if not value:
+            return ''
+        return cls.format_datetime(value, format='%x %H:%M', timezone=TOKYO)
+
+    @classmethod
+    def render_erasure(cls, erasure):
+        """The report of an erasure (a dict of what it did, see
+        render_report) in the programme's language"""
+        ActionReport = Pool().get('ir.action.report')
+        action, = ActionReport.search([
+                ('report_name', '=', cls.__name__),
+                ], limit=1)
+        # Not execute(): it checks the groups of a user printing from the
+        # client, and the erasure is run from the command line
+        with Transaction().set_context(language=citizen_language()):
+            _, content = cls._execute([], {}, {'erasure': erasure}, action)
+        return content
 
 
 def _token(salt, value):
@@ -363,82 +397,32 @@ def vacuum(database_name, tables, attempts=10):
 
 def render_report(database_name, erased_by, now, rows, tables=(),
         backup_list=(), backup_dir=None, approval=None):
-    e = html.escape
-    jst = now + dt.timedelta(hours=9)
-    lines = [
-        '<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8">',
-        '<title>個人情報消去報告書</title>',
-        '<style>body{font-family:sans-serif}table{border-collapse:collapse}'
-        'td,th{border:1px solid #444;padding:4px 8px}</style></head><body>',
-        '<h1>個人情報消去報告書</h1>',
-        '<p>堺市 シングルマザー等就業支援事業 LINE システム<br>'
-        '仕様書 11 個人情報保護 (10) に基づき、契約終了に伴い保有する'
-        '個人情報を判読不可能な方法で消去したことを報告します。</p>',
-        '<table>',
-        '<tr><th>データベース</th><td>%s</td></tr>' % e(database_name),
-        '<tr><th>消去日時</th><td>%s（日本時間）</td></tr>'
-        % jst.strftime('%Y年%m月%d日 %H:%M'),
-        '<tr><th>実施者</th><td>%s</td></tr>' % e(erased_by or '（未記入）'),
-        ]
+    """The erasure report (HTML), from the template of the report
+    sakai.erasure.report.print (report/erasure_report.html)"""
+    Print = Pool().get('sakai.erasure.report.print', type='report')
     if approval:
-        lines.append('<tr><th>承認</th><td>承認番号 %d（依頼: %s、承認: %s '
-            '%s（日本時間））</td></tr>' % (approval.id,
-                e(approval.requested_by.rec_name
-                    if approval.requested_by else ''),
-                e(approval.approved_by.rec_name
-                    if approval.approved_by else ''),
-                (approval.approved_at + dt.timedelta(hours=9)).strftime(
-                    '%Y年%m月%d日 %H:%M') if approval.approved_at else ''))
-    else:
-        lines.append('<tr><th>承認</th><td>なし</td></tr>')
-    lines += [
-        '</table>',
-        '<h2>消去の方法</h2>',
-        '<ul><li>氏名・フリガナ・連絡先・住所・メモ・自由記述・問合せ本文・'
-        '紹介理由などの文字項目を、データベース上で空欄または「%s」に'
-        '上書きしました（元に戻せません）。</li>' % ERASED,
-        '<li>LINE ユーザー ID は、保存しない乱数を加えた SHA-256 による'
-        '不可逆のトークンに置き換えました。</li>',
-        '<li>日付・種別・状態・世帯区分・件数は統計のため残しています。'
-        '</li>',
-        '<li>一意でなければならない項目は「%s-番号」（番号はレコード番号）'
-        'に置き換えました。元の値には依存しません。</li>' % ERASED,
-        '<li>上書き前の値が残らないよう、上書きを確定した後に対象の表を'
-        '%sで書き直しました（対象: %s）。</li>' % (
-            'VACUUM FULL' if backend.name != 'sqlite'
-            else 'VACUUM（データベースファイル全体）',
-            e(', '.join(tables))),
-        '<li>引継ぎデータ（zip）は別途、判読不可能な方法で消去してください。'
-        '</li></ul>',
-        '<h2>消去が必要なバックアップ</h2>',
-        ]
-    if backup_list:
-        lines += ['<p>次のバックアップには消去前の個人情報が残っています。'
-            '保存先（%s）とその複製（外部媒体・遠隔地）から判読不可能な'
-            '方法で消去し、消去を確認してください。</p>' % e(backup_dir or ''),
-            '<table><tr><th>バックアップ</th><th>データベース</th>'
-            '<th>作成日時 (UTC)</th></tr>']
-        lines += ['<tr><td>%s</td><td>%s</td><td>%s</td></tr>' % (
-                e(path), e(database), e(created))
-            for path, database, created in backup_list]
-        lines.append('</table>')
-    elif backup_dir:
-        lines.append('<p>バックアップの保存先（%s）にバックアップはありません。'
-            '複製（外部媒体・遠隔地）があれば消去してください。</p>'
-            % e(backup_dir))
-    else:
-        lines.append('<p>バックアップの保存先が設定されていません'
-            '（[sakai_line] backup_dir）。作成したバックアップとその複製を'
-            'すべて判読不可能な方法で消去してください。</p>')
-    lines += [
-        '<h2>レコード種別ごとの件数と消去項目</h2>',
-        '<table><tr><th>種別</th><th>モデル</th><th>件数</th>'
-        '<th>消去した項目</th><th>トークン化した項目</th></tr>',
-        ]
-    for name, string, meaning, count, erased, tokens in rows:
-        lines.append('<tr><td>%s</td><td>%s</td><td>%d</td><td>%s</td>'
-            '<td>%s</td></tr>' % (e(meaning or string), e(name), count,
-                e(', '.join(erased)), e(', '.join(tokens))))
-    lines += ['</table>',
-        '<p>報告者署名: ____________________</p>', '</body></html>', '']
-    return '\n'.join(lines)
+        approval = {
+            'number': approval.id,
+            'requested_by': (approval.requested_by.rec_name
+                if approval.requested_by else ''),
+            'approved_by': (approval.approved_by.rec_name
+                if approval.approved_by else ''),
+            'approved_at': approval.approved_at,
+            }
+    return Print.render_erasure({
+            'database': database_name,
+            'erased_by': erased_by,
+            'date': now,
+            'approval': approval,
+            'mark': ERASED,
+            'vacuum': 'full' if backend.name != 'sqlite' else 'file',
+            'tables': ', '.join(tables),
+            'backups': [{'path': path, 'database': database,
+                    'created': created}
+                for path, database, created in backup_list],
+            'backup_dir': backup_dir or '',
+            'rows': [{'kind': meaning or string, 'model': name,
+                    'count': count, 'erased': ', '.join(erased),
+                    'tokens': ', '.join(tokens)}
+                for name, string, meaning, count, erased, tokens in rows],
+            })

@@ -15,7 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-from html import escape
 from http import HTTPStatus
 from urllib.parse import urlencode
 
@@ -23,6 +22,7 @@ from linebot.v3.webhook import SignatureValidator
 from werkzeug.exceptions import abort
 from werkzeug.utils import redirect
 
+from trytond.pool import Pool
 from trytond.protocols.wrappers import (
     Response, with_pool, with_transaction)
 from trytond.wsgi import app
@@ -119,22 +119,13 @@ def ping(request, pool):
     return Response(status=HTTPStatus.OK)
 
 
-PAGE = '''<!DOCTYPE html>
-<html lang="ja"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>%(title)s</title></head>
-<body style="font-family: sans-serif; margin: 2em; line-height: 1.6">
-<p>%(text)s</p>%(link)s</body></html>'''
-
-
-def page(status, text, link=None):
-    "A small Japanese page for people who open a link in a browser"
-    body = PAGE % {
-        'title': escape(text), 'text': escape(text),
-        'link': ('<p><a href="%s">LINEで友だち追加する</a></p>'
-            % escape(link) if link else ''),
-        }
-    return Response(body, status=status, content_type='text/html')
+def page(status, message, link=None):
+    """A small page for people who open a link in a browser: message (the
+    id of an ir.message) in the citizens' language, from the template of
+    the report line.page"""
+    Page = Pool().get('line.page', type='report')
+    return Response(Page.html(message, link), status=status,
+        content_type='text/html')
 
 
 @app.route('/<database_name>/line/add/<code>', methods={'GET'})
@@ -151,9 +142,7 @@ def add_friend(request, pool, code):
         abort(HTTPStatus.NOT_FOUND)
     sources = Source.search([('code', '=', code)], limit=1)
     if not sources:
-        return page(HTTPStatus.NOT_FOUND,
-            "このリンクは見つかりません。チラシやページのQRコードを"
-            "もう一度読み取ってください。")
+        return page(HTTPStatus.NOT_FOUND, 'sakai_line.msg_page_not_found')
     source, = sources
     configuration = Configuration(1)
     add_url = add_friend_url(configuration.bot_basic_id)
@@ -163,7 +152,7 @@ def add_friend(request, pool, code):
         if not add_url:
             logger.error("Friend-add link used but no basic ID is set")
             return page(HTTPStatus.SERVICE_UNAVAILABLE,
-                "ただいま準備中です。しばらくしてからお試しください。")
+                'sakai_line.msg_page_not_ready')
         return redirect(add_url)
     channel_id, _, login_endpoint, _ = login
     query = urlencode({
@@ -198,9 +187,8 @@ def login_callback(request, pool):
     visit = Visit.from_state(request.args.get('state'))
     code = request.args.get('code')
     if visit is None:
-        return page(HTTPStatus.BAD_REQUEST,
-            "このリンクは有効期限が切れています。もう一度QRコードを"
-            "読み取るか、下のボタンから友だち追加してください。", add_url)
+        return page(HTTPStatus.BAD_REQUEST, 'sakai_line.msg_page_expired',
+            add_url)
     if code and Configuration.login_settings():
         try:
             visit.complete_login(code,
@@ -209,4 +197,4 @@ def login_callback(request, pool):
             logger.warning("LINE Login callback failed", exc_info=True)
     if add_url:
         return redirect(add_url)
-    return page(HTTPStatus.OK, "ありがとうございます。LINEに戻ってください。")
+    return page(HTTPStatus.OK, 'sakai_line.msg_page_thanks')

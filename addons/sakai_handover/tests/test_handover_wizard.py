@@ -19,7 +19,8 @@ from sakai_handover.erasure import erase_all
 from sakai_handover.handover import BundleError, load_bundle, read_bundle
 
 from sakai_audit.tests.test_separation import approved
-from sakai_line.tests.tools import DatabaseTestCase, as_user, staff_users
+from sakai_line.tests.tools import (
+    DatabaseTestCase, as_user, load_japanese_translations, staff_users)
 
 PASSPHRASE = 'next-operator-2027'
 
@@ -175,6 +176,8 @@ class HandoverWizardTestCase(DatabaseTestCase):
         Menu = pool.get('ir.ui.menu')
         ModelData = pool.get('ir.model.data')
         users = staff_users()
+        # Written in the programme's language, as the set-up loads it
+        load_japanese_translations()
         Party.create([{'name': "堺 花子"}])
         erase_all(DB_NAME, "消去 担当")
         menu_id = ModelData.get_id('sakai_handover', 'menu_erasure_report')

@@ -4,6 +4,7 @@
 """The LINE channel against the local LINE stand-in."""
 import datetime as dt
 import json
+from http import HTTPStatus
 from unittest.mock import patch
 
 from line_standin import webhook as line_webhook
@@ -13,7 +14,8 @@ from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
 from ..configuration import utcnow
-from .tools import LineTestCase
+from ..routes import page
+from .tools import LineTestCase, load_japanese_translations
 
 
 class ChannelTestCase(LineTestCase):
@@ -424,3 +426,38 @@ class ChannelTestCase(LineTestCase):
             RichMenu(name="x", chat_bar_text="x", areas=[{
                         'label': "x", 'action': 'uri',
                         'uri': 'javascript:alert(1)'}]).save()
+
+    @with_transaction()
+    def test_link_pages(self):
+        """The pages of the friend-add links and of LINE Login's callback:
+        their status and their Japanese text"""
+        load_japanese_translations()
+        link = 'https://line.me/R/ti/p/%40sakai?a=1&b="2"'
+        for status, message, text, button in [
+                (HTTPStatus.NOT_FOUND, 'sakai_line.msg_page_not_found',
+                    "このリンクは見つかりません。チラシやページのQRコードを"
+                    "もう一度読み取ってください。", None),
+                (HTTPStatus.SERVICE_UNAVAILABLE,
+                    'sakai_line.msg_page_not_ready',
+                    "ただいま準備中です。しばらくしてからお試しください。",
+                    None),
+                (HTTPStatus.BAD_REQUEST, 'sakai_line.msg_page_expired',
+                    "このリンクは有効期限が切れています。もう一度QRコードを"
+                    "読み取るか、下のボタンから友だち追加してください。",
+                    link),
+                (HTTPStatus.OK, 'sakai_line.msg_page_thanks',
+                    "ありがとうございます。LINEに戻ってください。", None)]:
+            with self.subTest(message=message):
+                response = page(status, message, button)
+                self.assertEqual(response.status_code, status)
+                self.assertEqual(response.mimetype, 'text/html')
+                body = response.get_data(as_text=True)
+                self.assertIn('<title>%s</title>' % text, body)
+                self.assertIn('<p>%s</p>' % text, body)
+                self.assertIn('lang="ja"', body)
+                if button:
+                    self.assertIn('<a href="https://line.me/R/ti/p/%40sakai'
+                        '?a=1&amp;b=&#34;2&#34;">LINEで友だち追加する</a>',
+                        body)
+                else:
+                    self.assertNotIn('<a ', body)
