@@ -45,7 +45,7 @@ from trytond.report import Report
 from trytond.transaction import Transaction
 
 from sakai_audit import audit
-from sakai_programme.programme import TOKYO, citizen_language
+from sakai_programme.programme import citizen_language, local_timezone
 
 ERASED = '消去済み'
 # What vacuum() reports for the transactions it could not wait for
@@ -109,15 +109,17 @@ class ErasureReportPrint(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['language'] = Transaction().language
-        context['tokyo'] = cls.format_tokyo
+        context['local'] = cls.format_local
         return context
 
     @classmethod
-    def format_tokyo(cls, value):
-        "A naive UTC datetime in Japan time, as the language writes it"
+    def format_local(cls, value):
+        """A naive UTC datetime in the programme's time, as the language
+        writes it"""
         if not value:
             return ''
-        return cls.format_datetime(value, format='%x %H:%M', timezone=TOKYO)
+        return cls.format_datetime(
+            value, format='%x %H:%M', timezone=local_timezone())
 
     @classmethod
     def render_erasure(cls, erasure):
