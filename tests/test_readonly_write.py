@@ -20,6 +20,8 @@ from trytond.transaction import Transaction
 
 from sakai_line.tests.tools import DatabaseTestCase, dispatch, staff_users
 
+from tests.tools import ALL_MODULES
+
 AT = dt.datetime(2026, 11, 20, 1, 30)
 READONLY = "は画面で読み取り専用の項目のため変更できません。"
 STATE = "ボタンからだけ変わります。"
@@ -28,7 +30,7 @@ STATE = "ボタンからだけ変わります。"
 class ReadonlyWriteTestCase(DatabaseTestCase):
     "A plain RPC write cannot change what the form shows read-only"
     # the referral (sakai_counseling) is the workflow of the examples
-    module = 'sakai_counseling'
+    module = ALL_MODULES
     japanese = True
 
     @classmethod
