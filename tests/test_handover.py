@@ -7,6 +7,7 @@ import the bundle into a fresh database, export again and compare.
 Runs on the backend of TRYTOND_DATABASE_URI (SQLite by default; PostgreSQL
 with TRYTOND_DATABASE_URI=postgresql://...)."""
 import datetime as dt
+import json
 import os
 import shutil
 import subprocess
@@ -215,6 +216,23 @@ print(' '.join(str(a.id) for a in approvals))
 '''
 
 
+COUNT = '''
+import json, sys
+import trytond.config as config
+config.update_etc(sys.argv[1])
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+pool = Pool(sys.argv[2])
+pool.init()
+counts = {}
+with Transaction().start(sys.argv[2], 0, context={'active_test': False}):
+    for key in json.loads(sys.argv[3]):
+        model, _, field = key.partition(' ')
+        domain = [(field, '!=', None)] if field else []
+        counts[key] = pool.get(model).search_count(domain)
+print(json.dumps(counts))
+'''
+
 def backend():
     return os.environ.get('TRYTOND_DATABASE_URI', 'sqlite://').split(':')[0]
 
@@ -379,6 +397,41 @@ class HandoverTestCase(unittest.TestCase):
             '-i', first, check=False)
         self.assertEqual(result.returncode, 2)
         self.assertIn('空ではありません', result.stderr)
+
+    def test_bundle_from_before_split(self):
+        """A bundle exported before the base module was split into modules
+        of their own (tests/data/, the demo of 2026-12-05) imports whole"""
+        sys.path.insert(0, os.path.join(ROOT, 'addons'))
+        from sakai_handover.handover import read_bundle
+        dbs = self.dbs
+        bundle = os.path.join(ROOT, 'tests', 'data',
+            'handover-before-split.zip')
+        data, _ = read_bundle(bundle, PASSPHRASE)
+        self.assertTrue(any(str(v).startswith('xml:sakai_line.')
+                for rows in data.values() for row in rows
+                for v in row.values()))
+        target = dbs.create('before_split')
+        result = dbs.tool('import', '-c', dbs.conf, '-d', target,
+            '-i', bundle)
+        self.assertIn('取り込みました', result.stdout)
+        # every record, and every reference to the data the modules ship
+        # (written xml:sakai_line.<id> then) still set
+        expected = {}
+        for model, rows in data.items():
+            expected[model] = len(rows)
+            for row in rows:
+                for fname, value in row.items():
+                    if (isinstance(value, str)
+                            and value.startswith('xml:sakai_line.')):
+                        key = '%s %s' % (model, fname)
+                        expected[key] = expected.get(key, 0) + 1
+        counts = dbs.run(sys.executable, '-c', COUNT, dbs.conf, target,
+            json.dumps(sorted(expected)))
+        found = json.loads(counts.stdout.strip().splitlines()[-1])
+        self.assertGreater(len(expected), len(data))
+        for key, count in expected.items():
+            with self.subTest(key=key):
+                self.assertGreaterEqual(found[key], count)
 
     def test_encrypted(self):
         """The bundle is an AES-256 password zip; without a passphrase it is
