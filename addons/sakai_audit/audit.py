@@ -662,7 +662,6 @@ CLIENT_NAME_OPERATORS = {
 
 
 class AuditLog(ModelSQL, ModelView):
-    "Audit Log"
     __name__ = 'audit.log'
     _order = [('id', 'DESC')]
 
@@ -1023,7 +1022,6 @@ class AuditLog(ModelSQL, ModelView):
 
 
 class AuditLogAnchor(ModelSQL):
-    "Audit Log Anchor"
     __name__ = 'audit.log.anchor'
 
     hash = fields.Char("Hash", readonly=True)

@@ -31,8 +31,8 @@ CHANNELS = [
 
 
 class Purpose(DeactivableMixin, ModelSQL, ModelView):
-    "Consent Purpose"
     __name__ = 'party.consent.purpose'
+    __string__ = "Consent Purpose"
 
     code = fields.Char("Code", required=True)
     name = fields.Char("Name", required=True, translate=True)
@@ -57,8 +57,8 @@ class Purpose(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Consent(ModelSQL, ModelView):
-    "Consent"
     __name__ = 'party.consent'
+    __string__ = "Consent"
 
     party = fields.Many2One('party.party', "Client", required=True,
         ondelete='CASCADE', domain=[('is_client', '=', True)],

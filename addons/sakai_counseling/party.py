@@ -239,8 +239,8 @@ class Party(metaclass=PoolMeta):
 
 
 class Child(ModelSQL, ModelView):
-    "Client's Child"
     __name__ = 'party.party.child'
+    __string__ = "Client's Child"
 
     party = fields.Many2One('party.party', "Client", required=True,
         ondelete='CASCADE')

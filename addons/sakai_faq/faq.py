@@ -46,16 +46,16 @@ class FAQValidationError(ValidationError):
 
 
 class Category(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "FAQ Category"
     __name__ = 'faq.category'
+    __string__ = "FAQ Category"
 
     name = fields.Char("Name", required=True)
     entries = fields.One2Many('faq.entry', 'category', "Entries")
 
 
 class Entry(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "FAQ Entry"
     __name__ = 'faq.entry'
+    __string__ = "FAQ Entry"
 
     category = fields.Many2One('faq.category', "Category",
         ondelete='RESTRICT')
@@ -238,8 +238,8 @@ def faq_bubble(title, entries):
 
 
 class TestStart(ModelView):
-    "Try the FAQ Bot"
     __name__ = 'faq.test.start'
+    __string__ = "Try the FAQ Bot"
 
     message = fields.Char("Message",
         help="Type a message as a citizen would write it on LINE.")
@@ -269,7 +269,6 @@ class TestStart(ModelView):
 
 
 class Test(Wizard):
-    "Try the FAQ Bot"
     __name__ = 'faq.test'
 
     start = StateView('faq.test.start',
