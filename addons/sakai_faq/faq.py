@@ -14,7 +14,6 @@ import threading
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
@@ -22,6 +21,7 @@ from trytond.wizard import Button, StateView, Wizard
 from sakai_line.builders import carousel
 
 from . import faq_search
+from .exceptions import FAQValidationError
 
 # ${name} in an answer is replaced with the programme's field of that name
 # A label quoted in an answer: 「相談予約」 or 『相談予約』
@@ -39,10 +39,6 @@ ENTRY_POSTBACK = 'faq=%s'
 # built from, so any edit, new entry or deactivation rebuilds it
 _indexes = {}
 _indexes_lock = threading.Lock()
-
-
-class FAQValidationError(ValidationError):
-    pass
 
 
 class Category(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
