@@ -48,7 +48,6 @@ from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelStorage, ModelView, fields
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
-from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
 
 from .exceptions import AuditClientSearchError
@@ -662,7 +661,6 @@ CLIENT_NAME_OPERATORS = {
 
 
 class AuditLog(ModelSQL, ModelView):
-    "Audit Log"
     __name__ = 'audit.log'
     _order = [('id', 'DESC')]
 
@@ -1023,7 +1021,6 @@ class AuditLog(ModelSQL, ModelView):
 
 
 class AuditLogAnchor(ModelSQL):
-    "Audit Log Anchor"
     __name__ = 'audit.log.anchor'
 
     hash = fields.Char("Hash", readonly=True)
@@ -1069,7 +1066,3 @@ class Cron(metaclass=PoolMeta):
         super().__setup__()
         cls.method.selection.append(
             ('audit.log|purge', "Purge Audit Log Past Retention"))
-
-
-Pool.register_mixin(AuditMixin, ModelStorage, module='sakai_audit')
-Pool.register_mixin(ReportAuditMixin, Report, module='sakai_audit')

@@ -67,7 +67,6 @@ class Party(metaclass=PoolMeta):
 
 
 class AssessmentResult(Report):
-    "Self-Assessment Result Sheet"
     __name__ = 'questionnaire.response.assessment_result'
 
     @classmethod

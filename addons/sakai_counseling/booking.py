@@ -80,7 +80,6 @@ def format_when(start, end):
 
 
 class Booking(Workflow, ModelSQL, ModelView):
-    "Counseling Booking"
     __name__ = 'counseling.booking'
 
     _states = {'readonly': Eval('state') != 'booked'}

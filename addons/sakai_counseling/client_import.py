@@ -206,6 +206,5 @@ class ClientImporter(csv_import.Importer):
 
 
 class Import(csv_import.ImportWizardMixin, Wizard):
-    "Import Clients"
     __name__ = 'party.client.import'
     importer = ClientImporter

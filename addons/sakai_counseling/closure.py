@@ -24,7 +24,6 @@ def same_time_in(value, year):
 
 
 class Closure(DeactivableMixin, ModelSQL, ModelView):
-    "Counseling Closure"
     __name__ = 'counseling.closure'
 
     name = fields.Char("Name", required=True, translate=True)

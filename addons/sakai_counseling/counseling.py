@@ -65,7 +65,6 @@ def person_name(client, line_user):
 
 
 class Step(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Counseling Step"
     __name__ = 'counseling.step'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -74,7 +73,6 @@ class Step(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Record(Workflow, ModelSQL, ModelView):
-    "Counseling Record"
     __name__ = 'counseling.record'
 
     _states = {'readonly': Eval('state') == 'done'}
@@ -359,7 +357,6 @@ class Record(Workflow, ModelSQL, ModelView):
 
 
 class RecordStep(sequence_ordered(), ModelSQL, ModelView):
-    "Counseling Record Step"
     __name__ = 'counseling.record.step'
 
     record = fields.Many2One('counseling.record', "Record", required=True,
@@ -408,9 +405,7 @@ class RecordStep(sequence_ordered(), ModelSQL, ModelView):
 
 
 class RecordAmendment(ModelSQL, ModelView):
-    """Counseling Record Amendment
-
-    A correction or addition to a completed record, dated and signed by
+    """A correction or addition to a completed record, dated and signed by
     its counselor; the record keeps what was first written.  Amendments are
     never changed or deleted by users."""
     __name__ = 'counseling.record.amendment'

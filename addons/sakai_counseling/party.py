@@ -104,31 +104,6 @@ class Party(metaclass=PoolMeta):
             "Recommended Support",
             states={'invisible': ~Eval('is_client', False)}),
         'get_latest_diagnosis')
-    consent_statistics = fields.Function(fields.Boolean(
-            "Consent to Statistics",
-            states={'invisible': ~Eval('is_client', False)},
-            help="The client currently agrees that anonymised answers are "
-            "counted in statistics (see the consent ledger)."),
-        'get_consent', searcher='search_consent')
-    consent_employer_sharing = fields.Function(fields.Boolean(
-            "Consent to Sharing with Employers",
-            states={'invisible': ~Eval('is_client', False)},
-            help="The client currently agrees that their profile is shown to "
-            "an employer for a job introduction (see the consent ledger)."),
-        'get_consent', searcher='search_consent')
-    consent_employer_feedback = fields.Function(fields.Boolean(
-            "Consent to Employer Feedback",
-            states={'invisible': ~Eval('is_client', False)},
-            help="The client currently agrees that the employer is told how "
-            "they are doing after placement (see the consent ledger)."),
-        'get_consent', searcher='search_consent')
-    consent_agency_sharing = fields.Function(fields.Boolean(
-            "Consent to Information for Agencies",
-            states={'invisible': ~Eval('is_client', False)},
-            help="The client currently agrees that a counselor tells a "
-            "partner agency about them when referring them (see the consent "
-            "ledger)."),
-        'get_consent', searcher='search_consent')
 
     @classmethod
     def __setup__(cls):
@@ -151,32 +126,6 @@ class Party(metaclass=PoolMeta):
     def default_registered_on(cls):
         if Transaction().context.get('client'):
             return Pool().get('ir.date').today()
-
-    @classmethod
-    def get_consent(cls, parties, names):
-        "The current consent of each purpose, from the consent ledger"
-        pool = Pool()
-        Consent = pool.get('party.consent')
-        Purpose = pool.get('party.consent.purpose')
-        result = {n: {p.id: False for p in parties} for n in names}
-        for name in names:
-            purpose = Purpose.get(name[len('consent_'):])
-            if not purpose:
-                continue
-            for party in parties:
-                line = Consent.current(party, purpose)
-                result[name][party.id] = bool(line and line.action == 'given')
-        return result
-
-    @classmethod
-    def search_consent(cls, name, clause):
-        "Clients whose latest ledger line for the purpose is (not) given"
-        _, operator, value = clause
-        given = [p.id for p in cls.search([('is_client', '=', True)])
-            if cls.get_consent([p], [name])[name][p.id]]
-        if (operator == '=') == bool(value):
-            return [('id', 'in', given)]
-        return [('id', 'not in', given)]
 
     @fields.depends('name_kana')
     def on_change_name_kana(self):
@@ -239,8 +188,8 @@ class Party(metaclass=PoolMeta):
 
 
 class Child(ModelSQL, ModelView):
-    "Client's Child"
     __name__ = 'party.party.child'
+    __string__ = "Client's Child"
 
     party = fields.Many2One('party.party', "Client", required=True,
         ondelete='CASCADE')

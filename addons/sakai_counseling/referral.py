@@ -77,8 +77,8 @@ def search_any(clause, names):
 
 
 class Agency(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Partner Agency"
     __name__ = 'counseling.agency'
+    __string__ = "Partner Agency"
 
     name = fields.Char("Name", required=True)
     kind = fields.Selection(AGENCY_KINDS, "Kind", required=True, sort=False)
@@ -142,8 +142,8 @@ class Agency(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Referral(Workflow, ModelSQL, ModelView):
-    "Referral"
     __name__ = 'counseling.referral'
+    __string__ = "Referral"
 
     _states = {'readonly': Eval('state') != 'draft'}
 
@@ -465,8 +465,8 @@ class PartyErase(metaclass=PoolMeta):
 
 
 class ReferralAgencyContext(ModelView):
-    "Referrals per Agency Context"
     __name__ = 'counseling.referral.agency.context'
+    __string__ = "Referrals per Agency Context"
 
     from_date = fields.Date("From",
         domain=[If(Bool(Eval('from_date')) & Bool(Eval('to_date')),
@@ -477,8 +477,8 @@ class ReferralAgencyContext(ModelView):
 
 
 class ReferralAgency(ModelSQL, ModelView):
-    "Referrals per Agency"
     __name__ = 'counseling.referral.agency'
+    __string__ = "Referrals per Agency"
 
     agency = fields.Many2One('counseling.agency', "Agency")
     kind = fields.Selection(AGENCY_KINDS, "Kind", sort=False)

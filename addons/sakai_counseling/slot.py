@@ -73,7 +73,6 @@ def external_call():
 
 
 class Slot(ModelSQL, ModelView):
-    "Counseling Slot"
     __name__ = 'counseling.slot'
 
     counselor = fields.Many2One('res.user', "Counselor", required=True,
@@ -406,8 +405,8 @@ class Slot(ModelSQL, ModelView):
 
 
 class GenerateStart(ModelView):
-    "Create Counseling Slots"
     __name__ = 'counseling.slot.generate.start'
+    __string__ = "Create Counseling Slots"
 
     counselor = fields.Many2One('res.user', "Counselor", required=True,
         domain=[('groups', '=', Id('sakai_programme', 'group_counselor'))])
@@ -539,7 +538,6 @@ class GenerateStart(ModelView):
 
 
 class Generate(Wizard):
-    "Create Counseling Slots"
     __name__ = 'counseling.slot.generate'
 
     start = StateView('counseling.slot.generate.start',

@@ -14,7 +14,6 @@ import threading
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, ModelSQL, ModelView, fields, sequence_ordered)
-from trytond.model.exceptions import ValidationError
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateView, Wizard
@@ -22,6 +21,7 @@ from trytond.wizard import Button, StateView, Wizard
 from sakai_line.builders import carousel
 
 from . import faq_search
+from .exceptions import FAQValidationError
 
 # ${name} in an answer is replaced with the programme's field of that name
 # A label quoted in an answer: 「相談予約」 or 『相談予約』
@@ -41,21 +41,17 @@ _indexes = {}
 _indexes_lock = threading.Lock()
 
 
-class FAQValidationError(ValidationError):
-    pass
-
-
 class Category(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "FAQ Category"
     __name__ = 'faq.category'
+    __string__ = "FAQ Category"
 
     name = fields.Char("Name", required=True)
     entries = fields.One2Many('faq.entry', 'category', "Entries")
 
 
 class Entry(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "FAQ Entry"
     __name__ = 'faq.entry'
+    __string__ = "FAQ Entry"
 
     category = fields.Many2One('faq.category', "Category",
         ondelete='RESTRICT')
@@ -238,8 +234,8 @@ def faq_bubble(title, entries):
 
 
 class TestStart(ModelView):
-    "Try the FAQ Bot"
     __name__ = 'faq.test.start'
+    __string__ = "Try the FAQ Bot"
 
     message = fields.Char("Message",
         help="Type a message as a citizen would write it on LINE.")
@@ -269,7 +265,6 @@ class TestStart(ModelView):
 
 
 class Test(Wizard):
-    "Try the FAQ Bot"
     __name__ = 'faq.test'
 
     start = StateView('faq.test.start',

@@ -34,6 +34,7 @@ from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView
 
 from . import archive
+from .exceptions import CSVImportError
 from sakai_programme.programme import demo_mode
 from sakai_programme.programme import format_phone, parse_phone
 
@@ -64,10 +65,6 @@ FALSE = {'いいえ', '×', '✕', 'なし', '無', '無し', '未', '不同意'
     '0', 'n', 'no', 'false', '-', '－', 'ー'}
 SPACES = re.compile(r'\s+')
 HEADER_NOISE = re.compile(r'\((必須|任意)\)|[*※]')
-
-
-class CSVImportError(UserError):
-    "The file cannot be read at all (encoding, headers)"
 
 
 class CellError(Exception):

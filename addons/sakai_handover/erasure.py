@@ -70,8 +70,8 @@ class Handover(metaclass=PoolMeta):
 
 
 class ErasureReport(ModelSQL, ModelView):
-    "Erasure Report"
     __name__ = 'sakai.erasure.report'
+    __string__ = "Erasure Report"
 
     date = fields.DateTime("Date", readonly=True)
     database = fields.Char("Database", readonly=True)
@@ -92,9 +92,7 @@ class ErasureReport(ModelSQL, ModelView):
 
 
 class ErasureReportPrint(Report):
-    """Erasure Report
-
-    Rendered from its template once, at the erasure (render_report), and
+    """Rendered from its template once, at the erasure (render_report), and
     kept in sakai.erasure.report: printed again, it is the report as it
     was written, as what it names has been erased since"""
     __name__ = 'sakai.erasure.report.print'
@@ -311,7 +309,7 @@ def erase_all(database_name, erased_by='', backup_dir=None, approval=None):
     rows = []
     for name, Model_, spec in erased_models():
         ids, erased, tokens = erase_model(cursor, Model_, spec, salt)
-        rows.append((name, str(Model_.__doc__ or name),
+        rows.append((name, str(Model_.__string__ or name),
                 spec.get('meaning', ''), len(ids), erased, tokens))
     report = render_report(database_name, erased_by, now, rows,
         erased_tables(), backups(backup_dir), backup_dir

@@ -71,8 +71,8 @@ README = """\
 
 
 class Handover(Model):
-    "Handover"
     __name__ = 'sakai.handover'
+    __string__ = "Handover"
 
     @classmethod
     def handover_models(cls):
@@ -266,7 +266,7 @@ def export_data():
             schema['models'].append({
                     'model': name,
                     'file': 'data/%s.json' % name,
-                    'string': Model_.__doc__ or name,
+                    'string': Model_.__string__ or name,
                     'meaning': options.get('meaning', ''),
                     'natural_key': list(options.get('natural', ())),
                     'count': len(records),

@@ -27,8 +27,8 @@ from .handover import write_bundle
 
 
 class HandoverExportStart(ModelView):
-    "Export Handover Data"
     __name__ = 'sakai.handover.export.start'
+    __string__ = "Export Handover Data"
 
     confirm = fields.Boolean(
         "I will keep the file as personal data",
@@ -52,8 +52,8 @@ class HandoverExportStart(ModelView):
 
 
 class HandoverExportResult(ModelView):
-    "Export Handover Data"
     __name__ = 'sakai.handover.export.result'
+    __string__ = "Export Handover Data"
 
     file = fields.Binary("File", readonly=True, filename='filename')
     filename = fields.Char("File Name", readonly=True)
@@ -61,7 +61,6 @@ class HandoverExportResult(ModelView):
 
 
 class HandoverExport(Wizard):
-    "Export Handover Data"
     __name__ = 'sakai.handover.export'
 
     start = StateView('sakai.handover.export.start',

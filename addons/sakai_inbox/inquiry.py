@@ -57,8 +57,8 @@ def clock(value):
 
 
 class Inquiry(Workflow, ModelSQL, ModelView):
-    "Inquiry"
     __name__ = 'line.inquiry'
+    __string__ = "Inquiry"
 
     line_user = fields.Many2One('line.user', "LINE User", required=True,
         readonly=True, ondelete='RESTRICT')
@@ -579,8 +579,8 @@ def subject_of(text):
 
 
 class InquiryMessage(ModelSQL, ModelView):
-    "Inquiry Message"
     __name__ = 'line.inquiry.message'
+    __string__ = "Inquiry Message"
 
     inquiry = fields.Many2One('line.inquiry', "Inquiry", required=True,
         readonly=True, ondelete='CASCADE')
@@ -610,15 +610,15 @@ class InquiryMessage(ModelSQL, ModelView):
 
 
 class Label(DeactivableMixin, ModelSQL, ModelView):
-    "Inquiry Label"
     __name__ = 'line.inquiry.label'
+    __string__ = "Inquiry Label"
 
     name = fields.Char("Name", required=True, translate=True)
 
 
 class InquiryLabel(ModelSQL):
-    "Inquiry - Label"
     __name__ = 'line.inquiry-line.inquiry.label'
+    __string__ = "Inquiry - Label"
 
     inquiry = fields.Many2One('line.inquiry', "Inquiry", required=True,
         ondelete='CASCADE')
@@ -627,16 +627,16 @@ class InquiryLabel(ModelSQL):
 
 
 class CannedReply(DeactivableMixin, ModelSQL, ModelView):
-    "Canned Reply"
     __name__ = 'line.inquiry.canned_reply'
+    __string__ = "Canned Reply"
 
     name = fields.Char("Name", required=True)
     text = fields.Text("Text", required=True)
 
 
 class ReplyStart(ModelView):
-    "Reply to an Inquiry"
     __name__ = 'line.inquiry.reply.start'
+    __string__ = "Reply to an Inquiry"
 
     canned_reply = fields.Many2One('line.inquiry.canned_reply',
         "Canned Reply")
@@ -652,7 +652,6 @@ class ReplyStart(ModelView):
 
 
 class Reply(Wizard):
-    "Reply to an Inquiry"
     __name__ = 'line.inquiry.reply'
 
     start = StateView('line.inquiry.reply.start',
@@ -668,8 +667,8 @@ class Reply(Wizard):
 
 
 class Monthly(ModelSQL, ModelView):
-    "Inquiries per Month"
     __name__ = 'line.inquiry.monthly'
+    __string__ = "Inquiries per Month"
 
     month = fields.DateTime("Month")
     received = fields.Integer("Received")

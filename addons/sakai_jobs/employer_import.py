@@ -138,6 +138,5 @@ class EmployerImporter(csv_import.Importer):
 
 
 class Import(csv_import.ImportWizardMixin, Wizard):
-    "Import Employers"
     __name__ = 'party.employer.import'
     importer = EmployerImporter

@@ -28,7 +28,6 @@ WAGE_TYPES = [
 
 
 class JobOrder(DeactivableMixin, Workflow, ModelSQL, ModelView):
-    "Job Order"
     __name__ = 'job.order'
     _rec_name = 'title'
 

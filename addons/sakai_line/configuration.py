@@ -31,8 +31,8 @@ MASK = '••••••••'
 
 
 class Configuration(ModelSingleton, ModelSQL, ModelView):
-    "LINE Channel"
     __name__ = 'line.configuration'
+    __string__ = "LINE Channel"
 
     channel_id = fields.Char("Channel ID")
     bot_basic_id = fields.Char("Basic ID",

@@ -111,8 +111,8 @@ def from_line_timestamp(milliseconds):
 
 
 class Event(ModelSQL, ModelView):
-    "LINE Webhook Event"
     __name__ = 'line.event'
+    __string__ = "LINE Webhook Event"
     _rec_name = 'webhook_event_id'
 
     webhook_event_id = fields.Char("Webhook Event ID", required=True,

@@ -22,8 +22,8 @@ LINE_USER_ID = re.compile(r'^U[0-9a-f]{32}$')
 
 
 class LineUser(ModelSQL, ModelView):
-    "LINE User"
     __name__ = 'line.user'
+    __string__ = "LINE User"
     _rec_name = 'reference'
 
     reference = fields.Char("Reference", readonly=True,
@@ -233,8 +233,8 @@ class LineUser(ModelSQL, ModelView):
 
 
 class History(ModelSQL, ModelView):
-    "LINE User Follow History"
     __name__ = 'line.user.history'
+    __string__ = "LINE User Follow History"
 
     line_user = fields.Many2One('line.user', "LINE User", required=True,
         readonly=True, ondelete='CASCADE')
@@ -260,8 +260,8 @@ class History(ModelSQL, ModelView):
 
 
 class LinkRichMenuStart(ModelView):
-    "Change the Rich Menu of LINE Users"
     __name__ = 'line.user.link_rich_menu.start'
+    __string__ = "Change the Rich Menu of LINE Users"
 
     menu = fields.Many2One('line.rich_menu', "Rich Menu",
         domain=[('line_rich_menu_id', '!=', None)],
@@ -269,7 +269,6 @@ class LinkRichMenuStart(ModelView):
 
 
 class LinkRichMenu(Wizard):
-    "Change the Rich Menu of LINE Users"
     __name__ = 'line.user.link_rich_menu'
 
     start = StateView('line.user.link_rich_menu.start',

@@ -76,8 +76,8 @@ rate_limiter = RateLimiter(RATE_LIMITS)
 
 
 class Message(Workflow, ModelSQL, ModelView):
-    "LINE Message"
     __name__ = 'line.message'
+    __string__ = "LINE Message"
 
     _states = {'readonly': Eval('state') != 'draft'}
 
@@ -275,8 +275,8 @@ class Message(Workflow, ModelSQL, ModelView):
 
 
 class Recipient(ModelSQL, ModelView):
-    "LINE Message Recipient"
     __name__ = 'line.message.recipient'
+    __string__ = "LINE Message Recipient"
 
     message = fields.Many2One('line.message', "Message", required=True,
         ondelete='CASCADE', readonly=True)
@@ -489,8 +489,8 @@ class OutboundCall:
 
 
 class Batch(OutboundCall, ModelSQL, ModelView):
-    "LINE Message Batch"
     __name__ = 'line.message.batch'
+    __string__ = "LINE Message Batch"
 
     message = fields.Many2One('line.message', "Message", required=True,
         ondelete='CASCADE', readonly=True)

@@ -11,7 +11,6 @@ from sakai_programme.programme import citizen_language
 
 
 class Page(Report):
-    "Page of a Friend-Add Link"
     __name__ = 'line.page'
 
     @classmethod

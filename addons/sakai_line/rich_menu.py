@@ -59,8 +59,8 @@ PALETTE = ['#06c755', '#1f8f5f', '#2d6a4f', '#40916c', '#52b788', '#4f7c6a']
 
 
 class RichMenu(DeactivableMixin, ModelSQL, ModelView):
-    "LINE Rich Menu"
     __name__ = 'line.rich_menu'
+    __string__ = "LINE Rich Menu"
 
     name = fields.Char("Name", required=True,
         help="For staff; LINE users do not see it.")
@@ -337,8 +337,8 @@ class RichMenu(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Area(sequence_ordered(), ModelSQL, ModelView):
-    "LINE Rich Menu Area"
     __name__ = 'line.rich_menu.area'
+    __string__ = "LINE Rich Menu Area"
 
     menu = fields.Many2One('line.rich_menu', "Rich Menu", required=True,
         ondelete='CASCADE')
@@ -407,13 +407,12 @@ class Area(sequence_ordered(), ModelSQL, ModelView):
 
 
 class Link(OutboundCall, ModelSQL, ModelView):
-    """LINE Rich Menu Link
-
-    Which menu LINE shows one person, to be told LINE: a call of the
+    """Which menu LINE shows one person, to be told LINE: a call of the
     outbound queue (see message.OutboundCall), tried again while LINE
     cannot be reached.  One link at most waits per person: a newer one
     replaces it."""
     __name__ = 'line.rich_menu.link'
+    __string__ = "LINE Rich Menu Link"
 
     line_user = fields.Many2One('line.user', "LINE User", required=True,
         readonly=True, ondelete='CASCADE')

@@ -43,8 +43,8 @@ def new_code():
 
 
 class Source(DeactivableMixin, ModelSQL, ModelView):
-    "Friend-Add Source"
     __name__ = 'line.source'
+    __string__ = "Friend-Add Source"
 
     name = fields.Char("Name", required=True,
         help="The promotion, e.g. 'Flyer at the ward office, April'.")
@@ -143,8 +143,8 @@ class Source(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Visit(ModelSQL, ModelView):
-    "Friend-Add Source Visit"
     __name__ = 'line.source.visit'
+    __string__ = "Friend-Add Source Visit"
 
     source = fields.Many2One('line.source', "Source", required=True,
         readonly=True, ondelete='CASCADE')

@@ -39,8 +39,8 @@ class ActionWindowDomain(metaclass=PoolMeta):
 
 
 class ActionWindowDomainGroup(ModelSQL):
-    "Tab - Group"
     __name__ = 'ir.action.act_window.domain-res.group'
+    __string__ = "Tab - Group"
 
     domain = fields.Many2One('ir.action.act_window.domain', "Tab",
         required=True, ondelete='CASCADE')

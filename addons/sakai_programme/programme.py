@@ -90,7 +90,6 @@ def format_phone(number, region):
 
 
 class Programme(ModelSingleton, ModelSQL, ModelView):
-    "Support Programme"
     __name__ = 'support.programme'
 
     name = fields.Char("Name", required=True,
@@ -296,7 +295,6 @@ class Programme(ModelSingleton, ModelSQL, ModelView):
 
 
 class CrisisContact(sequence_ordered(), ModelSQL, ModelView):
-    "Crisis Contact"
     __name__ = 'support.programme.crisis_contact'
     __string__ = "Crisis Contact"
 

@@ -24,8 +24,8 @@ PREFIX = 'survey='
 
 
 class Campaign(ModelSQL, ModelView):
-    "Questionnaire Send"
     __name__ = 'questionnaire.campaign'
+    __string__ = "Questionnaire Send"
 
     questionnaire = fields.Many2One('questionnaire', "Questionnaire",
         required=True, readonly=True, ondelete='CASCADE')

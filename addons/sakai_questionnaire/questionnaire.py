@@ -38,7 +38,6 @@ def check_placeholders(text, record):
 
 
 class Questionnaire(DeactivableMixin, ModelSQL, ModelView):
-    "Questionnaire"
     __name__ = 'questionnaire'
 
     name = fields.Char("Name", required=True, translate=True)
@@ -180,8 +179,8 @@ class Questionnaire(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Question(sequence_ordered(), ModelSQL, ModelView):
-    "Question"
     __name__ = 'questionnaire.question'
+    __string__ = "Question"
 
     questionnaire = fields.Many2One('questionnaire', "Questionnaire",
         required=True, ondelete='CASCADE')
@@ -313,8 +312,8 @@ class Question(sequence_ordered(), ModelSQL, ModelView):
 
 
 class Choice(sequence_ordered(), ModelSQL, ModelView):
-    "Choice"
     __name__ = 'questionnaire.choice'
+    __string__ = "Choice"
 
     question = fields.Many2One('questionnaire.question', "Question",
         required=True, ondelete='CASCADE')
@@ -354,7 +353,6 @@ class Choice(sequence_ordered(), ModelSQL, ModelView):
 
 
 class Scale(ModelSQL, ModelView):
-    "Questionnaire Scale"
     __name__ = 'questionnaire.scale'
 
     questionnaire = fields.Many2One('questionnaire', "Questionnaire",
@@ -405,8 +403,8 @@ class Scale(ModelSQL, ModelView):
 
 
 class ScalePart(ModelSQL):
-    "Questionnaire Scale - Part"
     __name__ = 'questionnaire.scale.part'
+    __string__ = "Questionnaire Scale - Part"
 
     scale = fields.Many2One('questionnaire.scale', "Scale", required=True,
         ondelete='CASCADE')
@@ -420,8 +418,8 @@ class ScalePart(ModelSQL):
 
 
 class Band(sequence_ordered(), ModelSQL, ModelView):
-    "Questionnaire Scale Band"
     __name__ = 'questionnaire.band'
+    __string__ = "Questionnaire Scale Band"
 
     scale = fields.Many2One('questionnaire.scale', "Scale", required=True,
         ondelete='CASCADE')

@@ -21,8 +21,8 @@ from .questionnaire import check_placeholders, render
 
 
 class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
-    "Recommendation Rule"
     __name__ = 'questionnaire.rule'
+    __string__ = "Recommendation Rule"
 
     questionnaire = fields.Many2One('questionnaire', "Questionnaire",
         required=True, ondelete='CASCADE')
@@ -122,8 +122,8 @@ class Rule(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
 
 class Condition(ModelSQL, ModelView):
-    "Recommendation Rule Condition"
     __name__ = 'questionnaire.rule.condition'
+    __string__ = "Recommendation Rule Condition"
 
     rule = fields.Many2One('questionnaire.rule', "Rule", required=True,
         ondelete='CASCADE')
@@ -184,8 +184,8 @@ class Condition(ModelSQL, ModelView):
 
 
 class ConditionChoice(ModelSQL):
-    "Recommendation Rule Condition - Choice"
     __name__ = 'questionnaire.rule.condition-choice'
+    __string__ = "Recommendation Rule Condition - Choice"
 
     condition = fields.Many2One('questionnaire.rule.condition', "Condition",
         required=True, ondelete='CASCADE')

@@ -69,7 +69,6 @@ def parse_date(text):
 
 
 class Response(ModelSQL, ModelView):
-    "Questionnaire Response"
     __name__ = 'questionnaire.response'
 
     questionnaire = fields.Many2One('questionnaire', "Questionnaire",
@@ -621,8 +620,8 @@ def recommendation_message(rules):
 
 
 class Answer(ModelSQL, ModelView):
-    "Questionnaire Answer"
     __name__ = 'questionnaire.response.answer'
+    __string__ = "Questionnaire Answer"
 
     response = fields.Many2One('questionnaire.response', "Response",
         required=True, readonly=True, ondelete='CASCADE')
@@ -668,8 +667,8 @@ class Answer(ModelSQL, ModelView):
 
 
 class AnswerChoice(ModelSQL):
-    "Questionnaire Answer - Choice"
     __name__ = 'questionnaire.response.answer-choice'
+    __string__ = "Questionnaire Answer - Choice"
 
     answer = fields.Many2One('questionnaire.response.answer', "Answer",
         required=True, ondelete='CASCADE')
@@ -686,8 +685,8 @@ class AnswerChoice(ModelSQL):
 
 
 class Score(ModelSQL, ModelView):
-    "Questionnaire Score"
     __name__ = 'questionnaire.response.score'
+    __string__ = "Questionnaire Score"
 
     response = fields.Many2One('questionnaire.response', "Response",
         required=True, readonly=True, ondelete='CASCADE')

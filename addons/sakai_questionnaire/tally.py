@@ -17,7 +17,6 @@ from trytond.transaction import Transaction
 
 
 class TallyContext(ModelView):
-    "Questionnaire Tally Context"
     __name__ = 'questionnaire.tally.context'
 
     questionnaire = fields.Many2One('questionnaire', "Questionnaire",
@@ -50,8 +49,8 @@ def _done_responses(response):
 
 
 class ChoiceTally(ModelSQL, ModelView):
-    "Questionnaire Choice Tally"
     __name__ = 'questionnaire.tally.choice'
+    __string__ = "Questionnaire Choice Tally"
 
     question = fields.Many2One('questionnaire.question', "Question")
     choice = fields.Many2One('questionnaire.choice', "Choice")
@@ -106,8 +105,8 @@ class ChoiceTally(ModelSQL, ModelView):
 
 
 class QuestionTally(ModelSQL, ModelView):
-    "Questionnaire Question Tally"
     __name__ = 'questionnaire.tally.question'
+    __string__ = "Questionnaire Question Tally"
 
     question = fields.Many2One('questionnaire.question', "Question")
     type = fields.Function(fields.Selection('get_types', "Type"),

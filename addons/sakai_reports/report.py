@@ -28,8 +28,8 @@ class SelectionLabelMixin:
 
 
 class ClientHousehold(SelectionLabelMixin, ModelSQL, ModelView):
-    "Clients by Household"
     __name__ = 'report.client.household'
+    __string__ = "Clients by Household"
 
     household = fields.Selection('get_households', "Household")
     household_string = household.translated('household')
@@ -61,8 +61,8 @@ class ClientHousehold(SelectionLabelMixin, ModelSQL, ModelView):
 
 
 class JobOrderEmployment(SelectionLabelMixin, ModelSQL, ModelView):
-    "Open Job Orders by Employment Type"
     __name__ = 'report.job_order.employment'
+    __string__ = "Open Job Orders by Employment Type"
 
     employment_type = fields.Selection(
         'get_employment_types', "Employment Type")

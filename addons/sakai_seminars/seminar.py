@@ -23,7 +23,6 @@ DEFAULT_CAPACITY = {
 
 
 class Seminar(DeactivableMixin, ModelSQL, ModelView):
-    "Seminar"
     __name__ = 'seminar.seminar'
 
     name = fields.Char("Title", required=True)
@@ -52,7 +51,6 @@ class Seminar(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Session(Workflow, ModelSQL, ModelView):
-    "Seminar Session"
     __name__ = 'seminar.session'
 
     _states = {'readonly': Eval('state') != 'planned'}

@@ -1,0 +1,8 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+from trytond.exceptions import UserError
+
+
+class CSVImportError(UserError):
+    "The file cannot be read at all (encoding, headers)"
