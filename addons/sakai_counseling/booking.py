@@ -30,7 +30,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from sakai_programme.programme import (
-    citizen_language, to_local, to_utc, utcnow)
+    citizen_language, search_any, to_local, to_utc, utcnow)
 
 from .counseling import person_name
 from .exceptions import BookingError, SlotTaken
@@ -222,10 +222,7 @@ class Booking(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_person(cls, name, clause):
-        return ['OR',
-            ('client.rec_name',) + tuple(clause[1:]),
-            ('line_user.rec_name',) + tuple(clause[1:]),
-            ]
+        return search_any(clause, ['client.rec_name', 'line_user.rec_name'])
 
     def get_day(self, name):
         Programme = Pool().get('support.programme')

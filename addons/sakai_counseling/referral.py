@@ -18,7 +18,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, Id, If
 from trytond.transaction import Transaction
 
-from sakai_programme.programme import format_phone, parse_phone
+from sakai_programme.programme import normalize_phone, parse_phone, search_any
 
 from .exceptions import AgencyValidationError, ReferralValidationError
 
@@ -65,17 +65,6 @@ def phone_region():
     return Pool().get('support.programme').phone_region_default()
 
 
-def search_any(clause, names):
-    """The domain of a rec_name search clause on any of the fields names;
-    a negative operator (!=, not ilike, not in) must hold for all"""
-    _, operator, operand, *extra = clause
-    if operator.startswith('!') or operator.startswith('not '):
-        bool_op = 'AND'
-    else:
-        bool_op = 'OR'
-    return [bool_op, *((name, operator, operand, *extra) for name in names)]
-
-
 class Agency(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     __name__ = 'counseling.agency'
     __string__ = "Partner Agency"
@@ -105,10 +94,7 @@ class Agency(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
 
     @fields.depends('phone')
     def on_change_phone(self):
-        region = phone_region()
-        number = parse_phone(self.phone or '', region)
-        if number:
-            self.phone = format_phone(number, region)
+        self.phone = normalize_phone(self.phone, phone_region())
 
     @classmethod
     def search_rec_name(cls, name, clause):
@@ -118,10 +104,7 @@ class Agency(DeactivableMixin, sequence_ordered(), ModelSQL, ModelView):
     def preprocess_values(cls, mode, values):
         values = super().preprocess_values(mode, values)
         if values.get('phone'):
-            region = phone_region()
-            number = parse_phone(values['phone'], region)
-            if number:
-                values['phone'] = format_phone(number, region)
+            values['phone'] = normalize_phone(values['phone'], phone_region())
         return values
 
     @classmethod

@@ -36,9 +36,9 @@ from trytond.sendmail import send_message_transactional
 from trytond.transaction import Transaction
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
-from sakai_programme.programme import to_local, to_utc, utcnow
 from sakai_programme.crisis import CRISIS_KINDS, crisis_kinds
-from sakai_programme.programme import CRISIS_KIND_SELECTION
+from sakai_programme.programme import (
+    CRISIS_KIND_SELECTION, search_any, to_local, to_utc, utcnow)
 
 ANSWER_WITHIN = dt.timedelta(hours=24)
 # Coordinators are told this long before the answer-by time
@@ -177,10 +177,7 @@ class Inquiry(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def search_person(cls, name, clause):
-        return ['OR',
-            ('party.rec_name',) + tuple(clause[1:]),
-            ('line_user.rec_name',) + tuple(clause[1:]),
-            ]
+        return search_any(clause, ['party.rec_name', 'line_user.rec_name'])
 
     def get_earlier(self, name):
         return [i.id for i in self.search([

@@ -89,6 +89,23 @@ def format_phone(number, region):
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
 
 
+def normalize_phone(value, region):
+    "value written as it is dialled in region, or as given if not a number"
+    number = parse_phone(value or '', region)
+    return format_phone(number, region) if number else value
+
+
+def search_any(clause, names):
+    """The domain of a rec_name search clause on any of the fields names;
+    a negative operator (!=, not ilike, not in) must hold for all"""
+    _, operator, operand, *extra = clause
+    if operator.startswith('!') or operator.startswith('not '):
+        bool_op = 'AND'
+    else:
+        bool_op = 'OR'
+    return [bool_op, *((name, operator, operand, *extra) for name in names)]
+
+
 class Programme(ModelSingleton, ModelSQL, ModelView):
     __name__ = 'support.programme'
 
@@ -192,9 +209,8 @@ class Programme(ModelSingleton, ModelSQL, ModelView):
 
     @fields.depends('office_phone', 'country')
     def on_change_office_phone(self):
-        number = parse_phone(self.office_phone or '', self.phone_region)
-        if number:
-            self.office_phone = format_phone(number, self.phone_region)
+        self.office_phone = normalize_phone(
+            self.office_phone, self.phone_region)
 
     @classmethod
     def validate_fields(cls, programmes, field_names):
