@@ -19,6 +19,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module, drop_db
 from trytond.transaction import Transaction
 
+from tests.tools import ALL_MODULES
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 URI = os.environ.get('TRYTOND_DATABASE_URI', '')
 PASSPHRASE = 'backup-passphrase-2026'
@@ -45,7 +47,7 @@ class BackupTestCase(unittest.TestCase):
         cls.filestore = os.path.join(cls.tmp, 'filestore')
         cls.saved_path = config.get('database', 'path')
         config.set('database', 'path', cls.filestore)
-        activate_module('sakai_counseling')
+        activate_module(ALL_MODULES)
         cls.tool = backup_tool()
         cls.restored = DB_NAME + '_restored'
 
