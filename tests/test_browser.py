@@ -190,7 +190,7 @@ class BrowserTestCase(unittest.TestCase):
                 os.path.join(ROOT, 'tests', 'browser', 'auditor.mjs'),
                 self.url, 'demo', PASSWORD, client,
                 "コーディネーター 藤田 健", screenshot],
-            capture_output=True, text=True, timeout=300)
+            capture_output=True, text=True, timeout=600)
         self.assertEqual(result.returncode, 0, result.stderr)
         page = json.loads(result.stdout.strip().splitlines()[-1])
         # Who opened the file: the counselor, from the back office (the
@@ -225,7 +225,7 @@ class BrowserTestCase(unittest.TestCase):
                 os.path.join(ROOT, 'tests', 'browser', 'client_import.mjs'),
                 self.url, 'demo', 'coordinator1', PASSWORD, path,
                 screenshot],
-            capture_output=True, text=True, timeout=300)
+            capture_output=True, text=True, timeout=600)
         self.assertEqual(result.returncode, 0, result.stderr)
         page = json.loads(result.stdout.strip().splitlines()[-1])
         # the bad row by its number as the spreadsheet shows it (header = 1)
@@ -250,7 +250,7 @@ class BrowserTestCase(unittest.TestCase):
         result = subprocess.run(['node',
                 os.path.join(ROOT, 'tests', 'browser', 'handover_export.mjs'),
                 self.url, 'demo', 'sysadmin1', PASSWORD, screenshot],
-            capture_output=True, text=True, timeout=300)
+            capture_output=True, text=True, timeout=600)
         self.assertEqual(result.returncode, 0, result.stderr)
         page = json.loads(result.stdout.strip().splitlines()[-1])
         self.assertIn("個人情報", page['start'])
@@ -272,7 +272,7 @@ class BrowserTestCase(unittest.TestCase):
         result = subprocess.run(['node',
                 os.path.join(ROOT, 'tests', 'browser', 'menu_walk.mjs'),
                 self.url, 'demo', PASSWORD] + staff,
-            capture_output=True, text=True, timeout=300)
+            capture_output=True, text=True, timeout=600)
         self.assertEqual(result.returncode, 0, result.stderr)
         walk = json.loads(result.stdout.strip().splitlines()[-1])
         for login in staff:

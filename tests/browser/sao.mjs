@@ -17,8 +17,10 @@ export async function login(browser, url, database, login, password) {
     await page.waitForSelector('#login', {state: 'visible', timeout: 90000});
     await page.fill('#login', login);
     await page.keyboard.press('Enter');
+    // the server may take long to answer the first step of a login while
+    // the other suite loads the machine (.ci/run runs both at once)
     await page.waitForSelector('input[type=password]',
-        {state: 'visible', timeout: 90000});
+        {state: 'visible', timeout: 240000});
     await page.fill('input[type=password]', password);
     await page.keyboard.press('Enter');
     return page;
