@@ -1,7 +1,7 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"Job orders in the audit log (see sakai_audit)"
+"Job introductions, placements and employers in the audit log (see sakai_audit)"
 from trytond.pool import PoolMeta
 
 
@@ -9,9 +9,23 @@ class AuditLog(metaclass=PoolMeta):
     __name__ = 'audit.log'
 
     @classmethod
+    def personal_models(cls):
+        return super().personal_models() | {
+                'job.introduction',
+                'job.introduction.stage',
+                'job.application.support',
+                'job.placement',
+                }
+
+    @classmethod
     def exempt_models(cls):
         models = super().exempt_models()
         models.update({
                 'job.order': "employers' job orders; employers are not clients",
+                'job.development.contact': (
+                    "contacts with employers; no client is named"),
+                'job.development.contact-job.subsidy': (
+                    "subsidies explained to an employer"),
+                'job.subsidy': "the list of subsidies",
                 })
         return models

@@ -6,3 +6,11 @@ from trytond.model.exceptions import ValidationError
 
 class JobOrderValidationError(ValidationError):
     pass
+
+
+class IntroductionError(ValidationError):
+    pass
+
+
+class PlacementError(ValidationError):
+    pass

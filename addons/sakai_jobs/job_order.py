@@ -20,6 +20,11 @@ EMPLOYMENT_TYPES = [
     ('part_time', "Part-time"),
     ('dispatch', "Temporary Agency"),
     ]
+SOURCES = [
+    ('developed', "Developed by the Service"),
+    ('hello_work', "Hello Work"),
+    ('public', "Other Public Listing"),
+    ]
 WAGE_TYPES = [
     ('monthly', "Monthly"),
     ('hourly', "Hourly"),
@@ -37,6 +42,19 @@ class JobOrder(DeactivableMixin, Workflow, ModelSQL, ModelView):
     employer = fields.Many2One('party.party', "Employer", required=True,
         domain=[('is_employer', '=', True)], states=_states)
     title = fields.Char("Job Title", required=True, states=_states)
+    source = fields.Selection(SOURCES, "Source", required=True, sort=False,
+        states=_states,
+        help="Developed by the Service: the service's own employer "
+        "development (counted as 求人開拓). Hello Work and other public "
+        "listings are offered to clients too, with their reference.")
+    source_reference = fields.Char("Listing Reference",
+        states={
+            'readonly': Eval('state') != 'draft',
+            'invisible': Eval('source') == 'developed',
+            'required': Eval('source') != 'developed',
+            },
+        help="The listing's number, e.g. the Hello Work job number "
+        "(求人番号 27010-12345678), or its web address.")
     employment_type = fields.Selection(EMPLOYMENT_TYPES, "Employment Type",
         required=True, sort=False, states=_states)
     description = fields.Text("Description", states=_states)
@@ -61,6 +79,11 @@ class JobOrder(DeactivableMixin, Workflow, ModelSQL, ModelView):
         states={'readonly': Eval('state').in_(['filled', 'closed'])})
     coordinator = fields.Many2One('res.user', "Coordinator",
         domain=[('groups', '=', Id('sakai_programme', 'group_coordinator'))])
+    introductions = fields.One2Many('job.introduction', 'job_order',
+        "Introductions", readonly=True)
+    placements = fields.One2Many('job.placement', 'job_order',
+        "Placements", readonly=True)
+    placed = fields.Function(fields.Integer("Placed"), 'get_placed')
     state = fields.Selection([
             ('draft', "Draft"),
             ('open', "Open"),
@@ -125,6 +148,64 @@ class JobOrder(DeactivableMixin, Workflow, ModelSQL, ModelView):
     @classmethod
     def default_state(cls):
         return 'draft'
+
+    @classmethod
+    def default_source(cls):
+        return 'developed'
+
+    @classmethod
+    def get_placed(cls, orders, name):
+        Placement = Pool().get('job.placement')
+        result = {o.id: 0 for o in orders}
+        for placement in Placement.search([
+                    ('job_order', 'in', [o.id for o in orders]),
+                    ]):
+            result[placement.job_order.id] += 1
+        return result
+
+    @classmethod
+    def developed_domain(cls, start, end):
+        "Job orders developed from start to end (see development.py)"
+        return [
+            ('source', '=', 'developed'),
+            ('received_on', '>=', start),
+            ('received_on', '<=', end),
+            ]
+
+    @classmethod
+    def fill_when_placed(cls, orders):
+        "Open job orders with every position placed become filled"
+        full = [o for o in cls.browse(orders)
+            if o.state == 'open' and o.placed >= o.positions]
+        if full:
+            cls.fill(full)
+
+    @classmethod
+    def close_expired(cls):
+        "Scheduled: close the open job orders past their validity"
+        today = Pool().get('ir.date').today()
+        orders = cls.search([
+                ('state', '=', 'open'),
+                ('valid_until', '<', today),
+                ])
+        if orders:
+            cls.close(orders)
+
+    @classmethod
+    def end_introductions(cls, orders):
+        """End the open introductions of orders no longer open and put them
+        on the coordinators' list"""
+        Introduction = Pool().get('job.introduction')
+        introductions = Introduction.search([
+                ('job_order', 'in', [o.id for o in orders]),
+                ('state', 'in', ['proposed', 'interested', 'applied',
+                        'interview', 'offer']),
+                ])
+        ended = Introduction.end_with(introductions, 'filled')
+        for introduction in ended:
+            introduction.wait_for_coordinator('job_closed')
+        Introduction.tell_job_closed(ended)
+        return ended
 
     @classmethod
     def default_employment_type(cls):
@@ -193,10 +274,10 @@ class JobOrder(DeactivableMixin, Workflow, ModelSQL, ModelView):
     @ModelView.button
     @Workflow.transition('filled')
     def fill(cls, orders):
-        pass
+        cls.end_introductions(orders)
 
     @classmethod
     @ModelView.button
     @Workflow.transition('closed')
     def close(cls, orders):
-        pass
+        cls.end_introductions(orders)

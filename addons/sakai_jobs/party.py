@@ -1,9 +1,10 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"""Employers: parties who offer jobs, and how they were developed."""
+"""Employers: parties who offer jobs, and how they were developed; clients:
+their job introductions and placements."""
 from trytond.model import fields
-from trytond.pool import PoolMeta
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
 from trytond.transaction import Transaction
 
@@ -43,10 +44,41 @@ class Party(metaclass=PoolMeta):
         states={'invisible': ~Eval('is_employer', False)},
         help="The employer accommodates school events, sick children "
         "and short hours.")
+    location_kind = fields.Selection([
+            (None, ""),
+            ('in_city', "In the City"),
+            ('commuting', "Within Commuting Distance"),
+            ('outside', "Outside Commuting Distance"),
+            ], "Where", sort=False,
+        states={'invisible': ~Eval('is_employer', False)},
+        help="Employers in the city are preferred; those within commuting "
+        "distance of the city are developed too.")
     employer_note = fields.Text("Employer Notes",
         states={'invisible': ~Eval('is_employer', False)})
     job_orders = fields.One2Many('job.order', 'employer', "Job Orders",
         states={'invisible': ~Eval('is_employer', False)})
+    development_contacts = fields.One2Many('job.development.contact',
+        'employer', "Development Log",
+        states={'invisible': ~Eval('is_employer', False)})
+    employer_introductions = fields.Function(fields.Many2Many(
+            'job.introduction', None, None, "Introductions",
+            states={'invisible': ~Eval('is_employer', False)}),
+        'get_employer_introductions')
+    employer_placements = fields.One2Many('job.placement', 'employer',
+        "Placements", readonly=True,
+        states={'invisible': ~Eval('is_employer', False)})
+    job_seeker_since = fields.Date("Job Seeker Since",
+        states={'invisible': ~Eval('is_client', False)},
+        help="The day the person first asked the service for a job "
+        "introduction (求職受付日), as the job seeker register keeps it.")
+    introductions = fields.One2Many('job.introduction', 'client',
+        "Job Introductions", readonly=True,
+        states={'invisible': ~Eval('is_client', False)})
+    placements = fields.One2Many('job.placement', 'client', "Placements",
+        states={'invisible': ~Eval('is_client', False)})
+    application_supports = fields.One2Many('job.application.support',
+        'client', "Application Support",
+        states={'invisible': ~Eval('is_client', False)})
 
     @classmethod
     def default_is_employer(cls):
@@ -55,3 +87,45 @@ class Party(metaclass=PoolMeta):
     @classmethod
     def default_single_parent_friendly(cls):
         return False
+
+    @classmethod
+    def get_employer_introductions(cls, parties, name):
+        Introduction = Pool().get('job.introduction')
+        result = {p.id: [] for p in parties}
+        for introduction in Introduction.search([
+                    ('job_order.employer', 'in', [p.id for p in parties]),
+                    ]):
+            result[introduction.job_order.employer.id].append(
+                introduction.id)
+        return result
+
+    @classmethod
+    def mark_job_seekers(cls, clients):
+        "Clients asking for an introduction become job seekers today"
+        today = Pool().get('ir.date').today()
+        clients = [c for c in set(clients) if not c.job_seeker_since]
+        if clients:
+            cls.write(clients, {'job_seeker_since': today})
+
+    def may_be_introduced(self):
+        "Whether a counseling record marks the client's direction clear"
+        Record = Pool().get('counseling.record')
+        return Record.direction_clear_for(client=self)
+
+    @classmethod
+    def developed_employers_domain(cls, start, end):
+        "Employers developed from start to end (see development.py)"
+        return [
+            ('is_employer', '=', True),
+            ('developed_on', '>=', start),
+            ('developed_on', '<=', end),
+            ]
+
+    @classmethod
+    def copy(cls, parties, default=None):
+        default = default.copy() if default is not None else {}
+        for name in ['development_contacts', 'employer_placements',
+                'job_seeker_since', 'introductions', 'placements',
+                'application_supports']:
+            default.setdefault(name, None)
+        return super().copy(parties, default=default)
