@@ -258,7 +258,7 @@ class Figures(ModelSQL, ModelView):
     @classmethod
     def __setup__(cls):
         super().__setup__()
-        cls._order = [('fiscal_year', 'DESC')]
+        cls._order = [('fiscal_year', 'DESC'), ('id', 'DESC')]
 
     @classmethod
     def table_query(cls):
