@@ -16,6 +16,7 @@ records themselves: there is no second ledger to keep.
 """
 import datetime as dt
 
+from sql import Cast
 from sql.aggregate import Max, Min
 from sql.conditionals import Case
 from sql.functions import Extract
@@ -264,9 +265,10 @@ class Figures(ModelSQL, ModelView):
     def table_query(cls):
         Placement = Pool().get('job.placement')
         placement = Placement.__table__()
-        year = (Extract('YEAR', placement.start_date)
+        # EXTRACT gives a number with decimals on PostgreSQL
+        year = Cast(Extract('YEAR', placement.start_date)
             - Case((Extract('MONTH', placement.start_date)
-                    < FISCAL_YEAR_MONTH, 1), else_=0))
+                    < FISCAL_YEAR_MONTH, 1), else_=0), 'INTEGER')
         years = placement.select(
             year.as_('fiscal_year'),
             placement.create_uid.as_('create_uid'),

@@ -9,7 +9,7 @@ from unittest.mock import patch
 from trytond.exceptions import UserError
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
-from trytond.tests.test_tryton import with_transaction
+from trytond.tests.test_tryton import DB_NAME, with_transaction
 from trytond.transaction import Transaction
 
 from sakai_counseling.tests.tools import create_client
@@ -23,6 +23,15 @@ class RegisterTestCase(DatabaseTestCase):
     module = 'sakai_jobs'
     japanese = True
 
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Committed: refused calls are logged in a transaction of their own
+        with Transaction().start(DB_NAME, 0):
+            cls.users = staff_users(['coordinator', 'counselor', 'manager'],
+                name="担当{}")
+            Transaction().commit()
+
     def setUp(self):
         super().setUp()
         self.today = dt.date(2026, 12, 5)
@@ -32,10 +41,6 @@ class RegisterTestCase(DatabaseTestCase):
         self.addCleanup(patcher.stop)
 
     # -- helpers --------------------------------------------------------------
-
-    def setup_staff(self):
-        self.users = staff_users(['coordinator', 'counselor', 'manager'],
-            name="担当{}")
 
     def employer(self, name="株式会社さかい製作所"):
         Party = Pool().get('party.party')
@@ -138,7 +143,6 @@ class RegisterTestCase(DatabaseTestCase):
         Register = pool.get('job.register', type='report')
         Seeker = pool.get('job.register.seeker')
         Order = pool.get('job.register.order')
-        self.setup_staff()
         hanako, sakura, first, second, developed, hello_work = (
             self.pipeline())
         self.assertEqual(hanako.job_seeker_since, dt.date(2026, 5, 10))
@@ -208,7 +212,6 @@ class RegisterTestCase(DatabaseTestCase):
         Seeker = pool.get('job.register.seeker')
         Order = pool.get('job.register.order')
         Figures = pool.get('job.register.figures')
-        self.setup_staff()
         self.pipeline()
         with as_user(self.users['coordinator']):
             self.assertEqual(len(Seeker.search([])), 1)
@@ -240,7 +243,6 @@ class RegisterTestCase(DatabaseTestCase):
         Register = pool.get('job.register', type='report')
         Figures = pool.get('job.register.figures')
         Placement = pool.get('job.placement')
-        self.setup_staff()
         employer = self.employer()
         order = self.order(employer, "介護職員", dt.date(2024, 1, 10),
             positions=50)
@@ -305,7 +307,6 @@ class RegisterTestCase(DatabaseTestCase):
         Wizard = pool.get('job.register.print', type='wizard')
         Consent = pool.get('party.consent')
         Purpose = pool.get('party.consent.purpose')
-        self.setup_staff()
         hanako, _, first, _, developed, hello_work = self.pipeline()
         data = {'from_date': '2026-04-01', 'to_date': '2027-03-31'}
         with as_user(self.users['coordinator']), \
