@@ -34,7 +34,7 @@ from sakai_counseling.party import EMPLOYMENT_WISH
 from sakai_programme.programme import to_local, utcnow
 
 from .introduction import OPEN_STAGES
-from .job_order import EMPLOYMENT_TYPES, SOURCES
+from .job_order import EMPLOYMENT_TYPES, SOURCES, WAGE_TYPES
 from .placement import add_months
 
 # The fiscal year starts on the first of April
@@ -180,6 +180,11 @@ class OrderRegister(RegisterMixin, ModelSQL, ModelView):
     employment_type = fields.Selection(EMPLOYMENT_TYPES, "Employment Type",
         sort=False)
     positions = fields.Integer("Positions")
+    location = fields.Char("Work Location")
+    wage_type = fields.Selection(WAGE_TYPES, "Wage Type", sort=False)
+    wage_min = fields.Integer("Minimum Wage (Yen)")
+    wage_max = fields.Integer("Maximum Wage (Yen)")
+    valid_until = fields.Date("Valid Until")
     source = fields.Selection(SOURCES, "Source", sort=False)
     source_reference = fields.Char("Listing Reference")
     introduced = fields.Function(fields.Integer("Introduced"), 'get_counts')
@@ -209,6 +214,11 @@ class OrderRegister(RegisterMixin, ModelSQL, ModelView):
             order.title.as_('title'),
             order.employment_type.as_('employment_type'),
             order.positions.as_('positions'),
+            order.location.as_('location'),
+            order.wage_type.as_('wage_type'),
+            order.wage_min.as_('wage_min'),
+            order.wage_max.as_('wage_max'),
+            order.valid_until.as_('valid_until'),
             order.source.as_('source'),
             order.source_reference.as_('source_reference'),
             order.state.as_('state'),
@@ -426,7 +436,7 @@ class Register(Report):
         with Transaction().set_context(from_date=start, to_date=end):
             registers = Order.search([])
         labels = {name: dict(Order.fields_get([name])[name]['selection'])
-            for name in ['employment_type', 'source', 'state']}
+            for name in ['employment_type', 'source', 'state', 'wage_type']}
         return [{
                 'received_on': fmt(r.received_on),
                 'number': r.number or '',
@@ -435,6 +445,11 @@ class Register(Report):
                 'employment_type': labels['employment_type'].get(
                     r.employment_type, ''),
                 'positions': r.positions,
+                'location': r.location or '',
+                'wage_type': labels['wage_type'].get(r.wage_type, ''),
+                'wage': '–'.join('{:,}'.format(w)
+                    for w in [r.wage_min, r.wage_max] if w),
+                'valid_until': fmt(r.valid_until),
                 'source': labels['source'].get(r.source, ''),
                 'source_reference': r.source_reference or '',
                 'introduced': r.introduced,
