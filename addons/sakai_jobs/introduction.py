@@ -663,4 +663,36 @@ class IntroductionLetter(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['today'] = today()
+        context['letter'] = cls.letter
         return context
+
+    @classmethod
+    def letter(cls, introduction):
+        """What the letter shows: only what the employer needs (the
+        person's name, the job and its number) and who to answer"""
+        pool = Pool()
+        Introduction = pool.get('job.introduction')
+        Programme = pool.get('support.programme')
+        introduction = Introduction(introduction.id)
+        programme = Programme(1)
+        company = Programme.get_company()
+        order = introduction.job_order
+        client = introduction.client
+        date = today()
+        return {
+            'number': introduction.number or '',
+            'year': date.year, 'month': date.month, 'day': date.day,
+            'employer': order.employer.rec_name,
+            'programme': programme.name or '',
+            'operator': company.rec_name if company else '',
+            'address': programme.office_address or '',
+            'phone': programme.office_phone or '',
+            'coordinator': (introduction.coordinator.rec_name
+                if introduction.coordinator else ''),
+            'client': client.rec_name,
+            'kana': getattr(client, 'name_kana', None) or '',
+            'job': order.title,
+            'job_number': order.number or '',
+            'reference': (order.source_reference
+                if order.source != 'developed' else '') or '',
+            }
