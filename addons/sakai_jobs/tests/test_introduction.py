@@ -360,7 +360,8 @@ class IntroductionTestCase(DatabaseTestCase):
                         'coordinator': self.users['coordinator']}])
         self.assertEqual(self.count('job.introduction',
                 [('client', '=', client_id)]), 0)
-        with Transaction().start(DB_NAME, 0, readonly=True):
+        # Proposed from code (rolled back: the error aborts the call)
+        with Transaction().start(DB_NAME, self.users['coordinator']):
             pool = Pool()
             Introduction = pool.get('job.introduction')
             with self.assertRaises(IntroductionError) as cm:
