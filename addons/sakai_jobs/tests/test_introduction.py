@@ -4,10 +4,13 @@
 """Job introductions: the rules that hold whoever calls, and bad input.
 
 Each refused call goes through ``dispatch`` (a transaction of its own, as
-the JSON-RPC dispatcher runs it, as a staff login): it raises a clear
-error and leaves nothing half-written, which is checked afterwards in a
-fresh transaction.  The fixtures of such a test are committed first, each
-test with people and job orders of its own.
+the JSON-RPC dispatcher runs it, as a staff login), or, where the form
+cannot send the value at all (the stage, a placement's introduction:
+refused by sakai_audit's read-only guard first), through the code that
+does (the Record Placement wizard, ``attempt``): it raises a clear error
+and leaves nothing half-written, which is checked afterwards in a fresh
+transaction.  The fixtures of such a test are committed first, each test
+with people and job orders of its own.
 
 The messages are asserted in English, their source text, except the
 consent message, which Japanese already translates (the lead writes the
