@@ -105,7 +105,10 @@ class Party(metaclass=PoolMeta):
         today = Pool().get('ir.date').today()
         clients = [c for c in set(clients) if not c.job_seeker_since]
         if clients:
-            cls.write(clients, {'job_seeker_since': today})
+            # Whoever proposes (a coordinator reads the client's file but
+            # does not write it): the register's date is the system's
+            with Transaction().set_context(_check_access=False):
+                cls.write(clients, {'job_seeker_since': today})
 
     def may_be_introduced(self):
         "Whether a counseling record marks the client's direction clear"
