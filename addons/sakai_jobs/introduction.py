@@ -351,7 +351,7 @@ class Introduction(ModelSQL, ModelView):
         moved = []
         for introductions, values in zip(actions, actions):
             if 'state' in values:
-                cls.check_move(introductions, values['state'])
+                cls.check_move(introductions, values['state'], values)
                 moved.append(
                     ([(i, i.state) for i in introductions], values['state']))
         super().write(*args)
@@ -360,8 +360,11 @@ class Introduction(ModelSQL, ModelView):
                 {i.id: s for i, s in changes})
 
     @classmethod
-    def check_move(cls, introductions, state):
-        "Stages only move forward, and an ended one stays ended"
+    def check_move(cls, introductions, state, values=None):
+        """Stages only move forward, and an ended one stays ended; an end
+        has its reason and a placement its record"""
+        Placement = Pool().get('job.placement')
+        values = values or {}
         for introduction in introductions:
             if introduction.state == state:
                 continue
@@ -376,6 +379,17 @@ class Introduction(ModelSQL, ModelView):
                         to=cls.stage_label(state)))
             if state in SHARING_STAGES:
                 introduction.client.check_consent('employer_sharing')
+            if state == 'ended' and not (
+                    values.get('end_reason') or introduction.end_reason):
+                raise IntroductionError(gettext(
+                        'sakai_jobs.msg_introduction_end_reason',
+                        introduction=introduction.rec_name))
+            if state == 'placed' and not Placement.search([
+                        ('introduction', '=', introduction.id),
+                        ], limit=1):
+                raise IntroductionError(gettext(
+                        'sakai_jobs.msg_introduction_placed_without',
+                        introduction=introduction.rec_name))
 
     @classmethod
     def stage_label(cls, state):

@@ -46,6 +46,8 @@ WAGE = "is outside the range of job order"
 CONSENT = "has no current consent to"
 READONLY = "is read-only on the form and cannot be changed"
 OVERRIDE_FIELD = "Why Go Ahead Without Clear Direction"
+END_REASON = "ends with a reason"
+PLACED_WITHOUT = "is placed by recording the placement"
 # Japanese already translated (sakai_counseling/locale/ja.po)
 CONSENT_JA = "への現在有効な同意がないため、情報は提供されません"
 
@@ -445,6 +447,27 @@ class IntroductionTestCase(DatabaseTestCase):
                     {'state': 'interested'})
         self.assertEqual(self.snapshot(other_id), other_before)
         self.assertEqual(self.snapshot(ident), before)
+
+    def test_end_and_place_need_their_record(self):
+        """An introduction ends with a reason and is placed by recording
+        the placement, whatever code moves it"""
+        with self.committed():
+            order = self.order("理由 事務")
+            introduction = self.introduce(self.client("理由 花子"), order,
+                to='offer')
+            ident = introduction.id
+        before = self.snapshot(ident)
+        for values, phrase in [
+                ({'state': 'ended'}, END_REASON),
+                ({'state': 'placed'}, PLACED_WITHOUT),
+                ]:
+            with self.subTest(values=values):
+                with self.attempt():
+                    Introduction = Pool().get('job.introduction')
+                    with self.assertRaises(IntroductionError) as cm:
+                        Introduction.write([Introduction(ident)], values)
+                    self.assertIn(phrase, cm.exception.message)
+                self.assertEqual(self.snapshot(ident), before)
 
     @with_transaction()
     def test_stage_history(self):
