@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from sakai_line.builders import (
     carousel, postback_button, quick_postback, text_message)
@@ -287,7 +287,9 @@ class Introduction(metaclass=PoolMeta):
         """Push each introduction's card to the person's LINE, unless they
         have no LINE or blocked it"""
         Message = Pool().get('line.message')
-        with Transaction().set_context(language=citizen_language()):
+        # The service sends it, whoever proposed the job
+        with Transaction().set_context(language=citizen_language()), \
+                without_check_access():
             for introduction in introductions:
                 line_user = introduction.client.line_user
                 if not line_user or line_user.state != 'following':
@@ -362,7 +364,11 @@ def stage_text(introduction):
         return gettext('sakai_jobs.msg_line_stage_interview_at',
             when='%d/%d %d:%02d' % (
                 when.month, when.day, when.hour, when.minute))
-    return gettext('sakai_jobs.msg_line_stage_%s' % introduction.state)
+    state = introduction.state
+    if state == 'proposed' and introduction.origin == 'line':
+        # She asked for it herself
+        state = 'interested'
+    return gettext('sakai_jobs.msg_line_stage_%s' % state)
 
 
 def introduction_bubble(introduction, types, wage_types):
