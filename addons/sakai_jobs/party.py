@@ -6,7 +6,7 @@ their job introductions and placements."""
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 INDUSTRIES = [
     (None, ""),
@@ -105,7 +105,10 @@ class Party(metaclass=PoolMeta):
         today = Pool().get('ir.date').today()
         clients = [c for c in set(clients) if not c.job_seeker_since]
         if clients:
-            cls.write(clients, {'job_seeker_since': today})
+            # The service's own register: a coordinator proposing a job
+            # may not edit the client's file otherwise
+            with without_check_access():
+                cls.write(clients, {'job_seeker_since': today})
 
     def may_be_introduced(self):
         "Whether a counseling record marks the client's direction clear"

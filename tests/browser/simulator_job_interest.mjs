@@ -26,14 +26,18 @@ await run(browser, screenshot, async () => {
     await page.goto(`${url}/simulator/`);
     await page.locator('#rm-image img').waitFor();
     const bubble = (title) => page.locator('.fx-bubble', {hasText: title});
+    // A button of a carousel's bubble, scrolled to first
+    const tap = async (button) => {
+        await button.waitFor({state: 'attached', timeout: 30000});
+        await button.scrollIntoViewIfNeeded();
+        await button.click();
+    };
 
     // The 求人 menu: her job list, with the button for people who may be
     // introduced
     await page.locator('#rm-image .rm-area[title*="求人"]').first().click();
-    const job = bubble(interestJob).last();
-    await job.locator('.fx-button', {hasText: INTEREST})
-        .waitFor({timeout: 30000});
-    await job.locator('.fx-button', {hasText: INTEREST}).click();
+    await tap(bubble(interestJob).last().locator(
+        '.fx-button', {hasText: INTEREST}));
     await page.locator('.bubble',
         {hasText: /担当コーディネーターから連絡します|Your coordinator will contact you/})
         .last().waitFor({timeout: 30000});
@@ -47,7 +51,7 @@ await run(browser, screenshot, async () => {
     // The introduction her coordinator sent: she wants to apply
     const card = bubble(introducedJob).filter({has: page.locator(
         '.fx-button', {hasText: APPLY})}).first();
-    await card.locator('.fx-button', {hasText: APPLY}).click();
+    await tap(card.locator('.fx-button', {hasText: APPLY}));
     await page.locator('.bubble',
         {hasText: /応募したいと担当コーディネーターに伝えました|want to apply to/})
         .last().waitFor({timeout: 30000});

@@ -11,7 +11,7 @@ import json
 from line_standin import webhook as line_webhook
 
 from sakai_counseling.tests.tools import create_client
-from sakai_line.tests.tools import LineTestCase, staff_user
+from sakai_line.tests.tools import LineTestCase, as_user, rpc, staff_user
 from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
@@ -117,10 +117,12 @@ class LineJobsTestCase(LineTestCase):
             for i in message['quickReply']['items']}
 
     def propose(self, client, order):
+        "A coordinator proposes the job from the back office"
         Introduction = Pool().get('job.introduction')
-        with Transaction().set_user(
-                self.staff('coordinator', 'coordinator').id):
-            return Introduction.propose(client, order, origin='staff')
+        with as_user(self.staff('coordinator', 'coordinator').id):
+            introduction_id, = rpc(Introduction, 'create', [{
+                        'client': client.id, 'job_order': order.id}])
+        return Introduction(introduction_id)
 
     def snapshot(self, introduction):
         Introduction = Pool().get('job.introduction')
