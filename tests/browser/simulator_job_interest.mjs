@@ -9,7 +9,7 @@ import { launch, run } from './sao.mjs';
 const [url, userId, interestJob, introducedJob, screenshot] =
     process.argv.slice(2);
 // Japanese once the translations are loaded, English before
-const INTEREST = /この求人に興味あり|Interested in This Job/;
+const INTEREST = /この求人に興味あり|I'm Interested/;
 const APPLY = /応募したい|I Want to Apply/;
 
 const browser = await launch();

@@ -101,7 +101,10 @@ class LineJobsTestCase(LineTestCase):
         for bubble in message['contents']['contents']:
             for item in bubble['footer']['contents']:
                 if item['type'] == 'button':
-                    buttons[item['action']['data']] = item['action']['label']
+                    label = item['action']['label']
+                    # Not cut to LINE's 20 characters
+                    self.assertLess(len(label), 20, label)
+                    buttons[item['action']['data']] = label
         return buttons
 
     def texts(self, message):
@@ -113,8 +116,11 @@ class LineJobsTestCase(LineTestCase):
 
     def quick(self, message):
         "{data: label} of a message's quick replies"
-        return {i['action']['data']: i['action']['label']
+        labels = {i['action']['data']: i['action']['label']
             for i in message['quickReply']['items']}
+        for label in labels.values():
+            self.assertLess(len(label), 20, label)
+        return labels
 
     def propose(self, client, order):
         "A coordinator proposes the job from the back office"
