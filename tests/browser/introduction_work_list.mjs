@@ -32,6 +32,9 @@ await run(browser, screenshot, async () => {
     const texts = (await rows.allInnerTexts()).map(
         t => t.replace(/\s+/g, ' '));
     if (screenshot) {
+        // Wide enough for the stage and what waits
+        await page.setViewportSize({width: 1920, height: 900});
+        await page.waitForTimeout(1000);
         await page.screenshot({path: screenshot});
     }
     console.log(JSON.stringify({tabs, rows: texts}));
