@@ -15,6 +15,7 @@ class AuditLog(metaclass=PoolMeta):
                 'job.introduction.stage',
                 'job.application.support',
                 'job.placement',
+                'job.register.seeker',
                 }
 
     @classmethod
@@ -27,5 +28,7 @@ class AuditLog(metaclass=PoolMeta):
                 'job.development.contact-job.subsidy': (
                     "subsidies explained to an employer"),
                 'job.subsidy': "the list of subsidies",
+                'job.register.order': (
+                    "the job order register; employers are not clients"),
                 })
         return models

@@ -21,7 +21,7 @@ from trytond.model import (
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, Id, If
 from trytond.report import Report
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from sakai_programme.programme import citizen_language, search_any, utcnow
@@ -291,7 +291,10 @@ class Introduction(ModelSQL, ModelView):
         cls.check_may_open(introductions)
         cls._log_stage(introductions, None)
         Party = pool.get('party.party')
-        Party.mark_job_seekers([i.client for i in introductions])
+        # Coordinators do not change client files: the register's date is
+        # the service's
+        with without_check_access():
+            Party.mark_job_seekers([i.client for i in introductions])
         return introductions
 
     @classmethod
@@ -384,14 +387,16 @@ class Introduction(ModelSQL, ModelView):
         Stage = Pool().get('job.introduction.stage')
         previous = previous or {}
         context = Transaction().context
-        Stage.create([{
-                    'introduction': i.id,
-                    'from_state': previous.get(i.id),
-                    'to_state': i.state,
-                    'at': utcnow(),
-                    'by_line': bool(context.get('introduction_by_line')),
-                    'note': note or context.get('introduction_stage_note'),
-                    } for i in introductions])
+        # The history is written by the service, whoever moves the stage
+        with without_check_access():
+            Stage.create([{
+                        'introduction': i.id,
+                        'from_state': previous.get(i.id),
+                        'to_state': i.state,
+                        'at': utcnow(),
+                        'by_line': bool(context.get('introduction_by_line')),
+                        'note': note or context.get('introduction_stage_note'),
+                        } for i in introductions])
 
     @classmethod
     def move(cls, introductions, state, **values):
@@ -523,7 +528,6 @@ class IntroductionStage(ModelSQL, ModelView):
     def __setup__(cls):
         super().__setup__()
         cls._order = [('at', 'ASC'), ('id', 'ASC')]
-        cls.__access__.add('introduction')
 
     @classmethod
     def create(cls, vlist):
@@ -659,4 +663,36 @@ class IntroductionLetter(Report):
     def get_context(cls, records, header, data):
         context = super().get_context(records, header, data)
         context['today'] = today()
+        context['letter'] = cls.letter
         return context
+
+    @classmethod
+    def letter(cls, introduction):
+        """What the letter shows: only what the employer needs (the
+        person's name, the job and its number) and who to answer"""
+        pool = Pool()
+        Introduction = pool.get('job.introduction')
+        Programme = pool.get('support.programme')
+        introduction = Introduction(introduction.id)
+        programme = Programme(1)
+        company = Programme.get_company()
+        order = introduction.job_order
+        client = introduction.client
+        date = today()
+        return {
+            'number': introduction.number or '',
+            'year': date.year, 'month': date.month, 'day': date.day,
+            'employer': order.employer.rec_name,
+            'programme': programme.name or '',
+            'operator': company.rec_name if company else '',
+            'address': programme.office_address or '',
+            'phone': programme.office_phone or '',
+            'coordinator': (introduction.coordinator.rec_name
+                if introduction.coordinator else ''),
+            'client': client.rec_name,
+            'kana': getattr(client, 'name_kana', None) or '',
+            'job': order.title,
+            'job_number': order.number or '',
+            'reference': (order.source_reference
+                if order.source != 'developed' else '') or '',
+            }

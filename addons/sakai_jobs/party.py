@@ -6,7 +6,7 @@ their job introductions and placements."""
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 INDUSTRIES = [
     (None, ""),
@@ -105,9 +105,9 @@ class Party(metaclass=PoolMeta):
         today = Pool().get('ir.date').today()
         clients = [c for c in set(clients) if not c.job_seeker_since]
         if clients:
-            # The service's own register: a coordinator proposing a job
-            # may not edit the client's file otherwise
-            with without_check_access():
+            # Whoever proposes (a coordinator reads the client's file but
+            # does not write it): the register's date is the system's
+            with Transaction().set_context(_check_access=False):
                 cls.write(clients, {'job_seeker_since': today})
 
     def may_be_introduced(self):

@@ -5,6 +5,7 @@
 import datetime as dt
 import re
 import string
+import weakref
 
 import jpholiday
 import phonenumbers
@@ -45,9 +46,22 @@ def utcnow():
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+# {transaction: ((database, write counter), timezone)}: the LINE booking flow
+# converts every slot it shows, the company is read once per transaction
+# until something is written
+_timezones = weakref.WeakKeyDictionary()
+
+
 def local_timezone():
     "The programme's timezone (ZoneInfo): its company's"
-    return Pool().get('support.programme').timezone()
+    transaction = Transaction()
+    key = (transaction.database.name, transaction.counter)
+    cached = _timezones.get(transaction)
+    if cached and cached[0] == key:
+        return cached[1]
+    timezone = Pool().get('support.programme').timezone()
+    _timezones[transaction] = (key, timezone)
+    return timezone
 
 
 def to_local(value):

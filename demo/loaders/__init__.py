@@ -12,8 +12,9 @@ creates nothing.
 import random
 
 from . import (
-    approvals, clients, company, counseling, employers, inbox, job_orders,
-    line_channel, line_users, programme, seminars, staff)
+    approvals, clients, company, counseling, development, employers, inbox,
+    introductions, job_orders, line_channel, line_users, programme,
+    seminars, staff)
 from .tools import Context
 
 SEED = 20260401
@@ -28,10 +29,12 @@ LOADERS = [
     (clients, 'sakai_counseling'),
     (employers, 'sakai_jobs'),
     (job_orders, 'sakai_jobs'),
+    (development, 'sakai_jobs'),
     (seminars, 'sakai_seminars'),
     (line_channel, 'sakai_line'),
     (inbox, 'sakai_inbox'),
     (counseling, 'sakai_counseling'),
+    (introductions, 'sakai_jobs'),
     (approvals, 'sakai_audit'),
     ]
 
