@@ -43,9 +43,13 @@ await run(browser, screenshot, async () => {
         .last().waitFor({timeout: 30000});
     await page.waitForTimeout(800);
     if (screenshot) {
+        // The menu closed and a tall phone: the job tapped, the answer
+        // and the introduction card
         await page.click('#rm-bar');
-        await page.waitForTimeout(500);
+        await page.setViewportSize({width: 400, height: 1500});
+        await page.waitForTimeout(800);
         await page.screenshot({path: screenshot});
+        await page.setViewportSize({width: 400, height: 860});
     }
 
     // The introduction her coordinator sent: she wants to apply
