@@ -227,8 +227,10 @@ def load(context):
     for (person, (kind, i), origin, proposed, stages, waiting,
             end) in INTRODUCTIONS:
         order = jobs[kind][i]
-        introduction = Introduction.propose(clients[person], order,
-            origin=origin, coordinator=coordinator.id)
+        # Past introductions: not pushed to the person's LINE now
+        with Transaction().set_context(introduction_silent=True):
+            introduction = Introduction.propose(clients[person], order,
+                origin=origin, coordinator=coordinator.id)
         context.count('job introduction')
         values = {'proposed_on': day(proposed),
             'proposed_by': coordinator.id}
