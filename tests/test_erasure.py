@@ -71,7 +71,10 @@ with Transaction().start(db, 0, context={'active_test': False}):
             ('counseling.record', ['concerns', 'notes']),
             ('counseling.record.amendment', ['reason', 'text']),
             ('counseling.booking', ['note']),
-            ('party.party.child', ['note'])]:
+            ('party.party.child', ['note']),
+            ('job.introduction', ['override_reason', 'note']),
+            ('job.application.support', ['note']),
+            ('job.placement', ['note'])]:
         for record in get(model).search([]):
             strings.update(getattr(record, n) or '' for n in names)
     cursor = Transaction().connection.cursor()

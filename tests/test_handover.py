@@ -366,7 +366,10 @@ class HandoverTestCase(unittest.TestCase):
                 'questionnaire.response.answer',
                 'questionnaire.response.answer-choice',
                 'questionnaire.response.score', 'questionnaire.campaign',
-                'job.order', 'seminar.seminar', 'seminar.session',
+                'job.order', 'job.subsidy', 'job.development.contact',
+                'job.development.contact-job.subsidy', 'job.introduction',
+                'job.introduction.stage', 'job.application.support',
+                'job.placement', 'seminar.seminar', 'seminar.session',
                 'line.inquiry', 'line.inquiry.message',
                 'line.inquiry-line.inquiry.label']:
             self.assertTrue(data.get(model), model)
