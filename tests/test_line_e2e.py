@@ -76,6 +76,28 @@ with patch('sakai_counseling.counseling.utcnow', return_value=at), \\
 PREFERRED = ['すぐに仕事を探したい', '1 ']
 
 
+def serve_demo_with_simulator(cls):
+    """Serve the demo database of the test class with the LINE stand-in and
+    its simulator (cls.simulator, cls.line) as the demo's LINE"""
+    demo_folder(cls)
+    webhook = f'http://127.0.0.1:{cls.port}/demo/line/webhook'
+    cls.simulator = Simulator(webhook, SECRET)
+    cls.line = StandIn(simulator=cls.simulator).start()
+    cls.addClassCleanup(cls.line.stop)
+    cls.conf, cls.env = build_demo(cls.tmp, cls.port,
+        conf_extra='[sakai_line]\ndemo = True\n', env_extra={
+            'SAKAI_LINE_API_ENDPOINT': cls.line.url,
+            'SAKAI_LINE_API_DATA_ENDPOINT': cls.line.url,
+            'SAKAI_LINE_LOGIN_ENDPOINT': cls.line.url,
+            })
+    subprocess.run([sys.executable,
+            os.path.join(ROOT, 'tools', 'line_sync.py'),
+            '-c', cls.conf, '-d', 'demo',
+            '--simulator', cls.line.url + '/simulator/'],
+        env=cls.env, check=True, capture_output=True)
+    serve_demo(cls)
+
+
 class JsonRpc:
     "Calls to the server as the web client makes them, as one user"
 
@@ -110,23 +132,7 @@ class NewcomerTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        demo_folder(cls)
-        webhook = f'http://127.0.0.1:{cls.port}/demo/line/webhook'
-        cls.simulator = Simulator(webhook, SECRET)
-        cls.line = StandIn(simulator=cls.simulator).start()
-        cls.addClassCleanup(cls.line.stop)
-        cls.conf, cls.env = build_demo(cls.tmp, cls.port,
-            conf_extra='[sakai_line]\ndemo = True\n', env_extra={
-                'SAKAI_LINE_API_ENDPOINT': cls.line.url,
-                'SAKAI_LINE_API_DATA_ENDPOINT': cls.line.url,
-                'SAKAI_LINE_LOGIN_ENDPOINT': cls.line.url,
-                })
-        subprocess.run([sys.executable,
-                os.path.join(ROOT, 'tools', 'line_sync.py'),
-                '-c', cls.conf, '-d', 'demo',
-                '--simulator', cls.line.url + '/simulator/'],
-            env=cls.env, check=True, capture_output=True)
-        serve_demo(cls)
+        serve_demo_with_simulator(cls)
 
     def browser(self, script, screenshot, *args):
         """Run tests/browser/<script> as counselor1 in headless Chromium;

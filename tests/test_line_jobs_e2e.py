@@ -16,14 +16,10 @@ import sys
 import time
 import unittest
 
-from line_standin import StandIn
 from line_standin import webhook as line_webhook
-from line_standin.simulator import Simulator
 
-from .test_browser import (
-    CHROMIUM, PASSWORD, PLAYWRIGHT, ROOT, build_demo, demo_folder,
-    serve_demo)
-from .test_line_e2e import SECRET, JsonRpc
+from .test_browser import CHROMIUM, PASSWORD, PLAYWRIGHT, ROOT
+from .test_line_e2e import JsonRpc, serve_demo_with_simulator
 
 INTEREST_JOB = "一般事務（LINEテスト）"
 INTRODUCED_JOB = "医療事務（LINEテスト）"
@@ -85,23 +81,7 @@ class JobIntroductionOnLineTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        demo_folder(cls)
-        webhook = f'http://127.0.0.1:{cls.port}/demo/line/webhook'
-        cls.simulator = Simulator(webhook, SECRET)
-        cls.line = StandIn(simulator=cls.simulator).start()
-        cls.addClassCleanup(cls.line.stop)
-        cls.conf, cls.env = build_demo(cls.tmp, cls.port,
-            conf_extra='[sakai_line]\ndemo = True\n', env_extra={
-                'SAKAI_LINE_API_ENDPOINT': cls.line.url,
-                'SAKAI_LINE_API_DATA_ENDPOINT': cls.line.url,
-                'SAKAI_LINE_LOGIN_ENDPOINT': cls.line.url,
-                })
-        subprocess.run([sys.executable,
-                os.path.join(ROOT, 'tools', 'line_sync.py'),
-                '-c', cls.conf, '-d', 'demo',
-                '--simulator', cls.line.url + '/simulator/'],
-            env=cls.env, check=True, capture_output=True)
-        serve_demo(cls)
+        serve_demo_with_simulator(cls)
 
     def send(self, user, kind, **kwargs):
         record, status = self.simulator.send(user, kind, **kwargs)

@@ -1,7 +1,7 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-"Job introductions, placements and employers in the audit log (see sakai_audit)"
+"Job introductions and placements in the audit log (see sakai_audit)"
 from trytond.pool import PoolMeta
 
 
@@ -22,7 +22,8 @@ class AuditLog(metaclass=PoolMeta):
     def exempt_models(cls):
         models = super().exempt_models()
         models.update({
-                'job.order': "employers' job orders; employers are not clients",
+                'job.order': (
+                    "employers' job orders; employers are not clients"),
                 'job.development.contact': (
                     "contacts with employers; no client is named"),
                 'job.development.contact-job.subsidy': (

@@ -27,7 +27,7 @@ from trytond.wizard import Button, StateTransition, StateView, Wizard
 from sakai_programme.programme import citizen_language, search_any, utcnow
 
 from .exceptions import IntroductionError
-from .job_order import EMPLOYMENT_TYPES, WAGE_TYPES
+from .job_order import next_number
 
 STAGES = [
     ('proposed', "Proposed"),
@@ -208,6 +208,14 @@ class Introduction(ModelSQL, ModelView):
                 })
 
     @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('//group[@id="waiting"]', 'states', {
+                    'invisible': ~Eval('waiting'),
+                    }),
+            ]
+
+    @classmethod
     def default_state(cls):
         return 'proposed'
 
@@ -271,14 +279,10 @@ class Introduction(ModelSQL, ModelView):
     @classmethod
     def create(cls, vlist):
         pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        ModelData = pool.get('ir.model.data')
-        sequence = Sequence(
-            ModelData.get_id('sakai_jobs', 'sequence_job_introduction'))
         user = Transaction().user
         vlist = [v.copy() for v in vlist]
         for values in vlist:
-            values['number'] = sequence.get()
+            values['number'] = next_number('sequence_job_introduction')
             values['state'] = 'proposed'
             values['proposed_on'] = today()
             values['proposed_by'] = user

@@ -32,6 +32,14 @@ WAGE_TYPES = [
     ]
 
 
+def next_number(sequence):
+    "The next number of this module's sequence of XML id sequence"
+    pool = Pool()
+    Sequence = pool.get('ir.sequence')
+    ModelData = pool.get('ir.model.data')
+    return Sequence(ModelData.get_id('sakai_jobs', sequence)).get()
+
+
 class JobOrder(DeactivableMixin, Workflow, ModelSQL, ModelView):
     __name__ = 'job.order'
     _rec_name = 'title'
@@ -241,14 +249,10 @@ class JobOrder(DeactivableMixin, Workflow, ModelSQL, ModelView):
 
     @classmethod
     def create(cls, vlist):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        ModelData = pool.get('ir.model.data')
-        sequence = Sequence(ModelData.get_id('sakai_jobs', 'sequence_job_order'))
         vlist = [v.copy() for v in vlist]
         for values in vlist:
             if not values.get('number'):
-                values['number'] = sequence.get()
+                values['number'] = next_number('sequence_job_order')
         return super().create(vlist)
 
     @classmethod

@@ -19,7 +19,7 @@ from trytond.transaction import Transaction
 from sakai_programme.programme import search_any
 
 from .exceptions import PlacementError
-from .job_order import EMPLOYMENT_TYPES, WAGE_TYPES
+from .job_order import EMPLOYMENT_TYPES, WAGE_TYPES, next_number
 from .party import INDUSTRIES
 
 ORIGINS = [
@@ -193,14 +193,9 @@ class Placement(ModelSQL, ModelView):
 
     @classmethod
     def create(cls, vlist):
-        pool = Pool()
-        Sequence = pool.get('ir.sequence')
-        ModelData = pool.get('ir.model.data')
-        sequence = Sequence(
-            ModelData.get_id('sakai_jobs', 'sequence_job_placement'))
         vlist = [v.copy() for v in vlist]
         for values in vlist:
-            values['number'] = sequence.get()
+            values['number'] = next_number('sequence_job_placement')
         placements = super().create(vlist)
         cls.place_introductions(placements)
         return placements
