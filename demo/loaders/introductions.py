@@ -15,8 +15,6 @@ from decimal import Decimal
 
 from trytond.transaction import Transaction
 
-from sakai_programme.programme import utcnow
-
 from .tools import JST
 
 # The date each stage is reached on
@@ -136,6 +134,8 @@ RECORD = {
 def at(date, hour=10):
     """The naive UTC time of hour, Japan time, on date (now at the latest:
     nothing happened in the future)"""
+    # imported late: the backend follows the configuration read first
+    from sakai_programme.programme import utcnow
     return min(dt.datetime.combine(date, dt.time(hour)) - JST, utcnow())
 
 
