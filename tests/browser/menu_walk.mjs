@@ -233,16 +233,23 @@ async function walk(walker) {
             await page.keyboard.press('Escape');
         }
         await dismissDialogs(page, report, menu);
-        // Close every tab (nothing was changed, so nothing asks)
-        await page.evaluate(() => Promise.race([
-            Promise.all([...Sao.Tab.tabs].map(tab => {
-                // a form that fills defaults on open would ask to save
-                tab.modified_save = () => jQuery.when();
-                return tab.close();
-            })),
-            new Promise(resolve => setTimeout(resolve, 5000))]));
-        await idle(page);
-        await dismissDialogs(page, report, menu);
+        // Close every tab (nothing was changed, so nothing asks); a tab
+        // saves its lists' state on the server as it closes, which under
+        // load may take longer than a first try waits
+        for (let attempt = 0; attempt < 3; attempt++) {
+            await page.evaluate(() => Promise.race([
+                Promise.all([...Sao.Tab.tabs].map(tab => {
+                    // a form that fills defaults on open would ask to save
+                    tab.modified_save = () => jQuery.when();
+                    return tab.close();
+                })),
+                new Promise(resolve => setTimeout(resolve, 10000))]));
+            await idle(page);
+            await dismissDialogs(page, report, menu);
+            if (!await page.evaluate(() => Sao.Tab.tabs.length)) {
+                break;
+            }
+        }
         if (await page.evaluate(() => Sao.Tab.tabs.length
                     || jQuery('.modal.in').length)) {
             report.findings.push({menu: menu.complete_name, view: '',
