@@ -373,6 +373,21 @@ def non_empty_models():
     return result
 
 
+def missing_defaults(Model_, record):
+    """[(field name, SQL value)] of the required fields record lacks (a
+    bundle of an earlier version), from their defaults: as Tryton fills a
+    new required column of the rows already there"""
+    for fname, field in Model_._fields.items():
+        if (fname in record or not field.required
+                or isinstance(field, (fields.Function, fields.One2Many,
+                        fields.Many2Many))
+                or not hasattr(Model_, 'default_' + fname)):
+            continue
+        value = getattr(Model_, 'default_' + fname)()
+        if value is not None:
+            yield fname, field.sql_format(value)
+
+
 def import_data(data, schema):
     "Load data into the current (empty) database; return {model: count}"
     pool = Pool()
@@ -438,6 +453,10 @@ def import_data(data, schema):
                     columns.append(getattr(table, fname))
                     values.append(value)
                 existing = mapping.get(key)
+                if existing is None:
+                    for fname, value in missing_defaults(Model_, record):
+                        columns.append(getattr(table, fname))
+                        values.append(value)
                 if existing is None and natural:
                     found = Model_.search([
                             (n, '=', record.get(n)) for n in natural])
