@@ -639,22 +639,17 @@ class IntroductionPlace(Wizard):
     place = StateTransition()
 
     def default_start(self, fields):
+        Placement = Pool().get('job.placement')
         introduction = self.record
         order = introduction.job_order
-        return {
-            'client': introduction.client.id,
-            'introduction': introduction.id,
-            'origin': 'introduction',
-            'job_order': order.id,
-            'employer': order.employer.id,
-            'employment_type': order.employment_type,
-            'permanent': order.employment_type in {
-                'full_time', 'full_time_track'},
-            'wage_type': order.wage_type,
-            'wage': order.wage_min,
-            'hours': order.hours,
-            'decided_on': today(),
-            }
+        values = Placement.job_order_values(order)
+        values['employer'] = order.employer.id
+        return dict(values,
+            client=introduction.client.id,
+            introduction=introduction.id,
+            origin='introduction',
+            job_order=order.id,
+            decided_on=today())
 
     def transition_place(self):
         self.start.introduction = self.record

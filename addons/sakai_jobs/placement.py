@@ -8,7 +8,7 @@ A placement is what the programme counts as 就職者数 (Sakai spec 8): see
 introductions, or is a job the person found elsewhere (a public listing,
 their own search) that the service supported and records.
 """
-import datetime as dt
+from dateutil.relativedelta import relativedelta
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, fields
@@ -32,14 +32,7 @@ PERMANENT_TYPES = {'full_time', 'full_time_track'}
 
 def add_months(date, months):
     "The same day months later (the month's last day when it is shorter)"
-    month = date.month - 1 + months
-    year, month = date.year + month // 12, month % 12 + 1
-    for day in range(date.day, 27, -1):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    return dt.date(year, month, min(date.day, 28))
+    return date + relativedelta(months=months)
 
 
 class Placement(ModelSQL, ModelView):
@@ -154,15 +147,22 @@ class Placement(ModelSQL, ModelView):
 
     @fields.depends('job_order', 'employer')
     def on_change_job_order(self):
-        order = self.job_order
-        if order:
-            self.employer = order.employer
-            self.job_title = order.title
-            self.employment_type = order.employment_type
-            self.permanent = order.employment_type in PERMANENT_TYPES
-            self.wage_type = order.wage_type
-            self.wage = order.wage_min
-            self.hours = order.hours
+        if self.job_order:
+            for name, value in self.job_order_values(self.job_order).items():
+                setattr(self, name, value)
+
+    @staticmethod
+    def job_order_values(order):
+        "What a placement into order starts from"
+        return {
+            'employer': order.employer,
+            'job_title': order.title,
+            'employment_type': order.employment_type,
+            'permanent': order.employment_type in PERMANENT_TYPES,
+            'wage_type': order.wage_type,
+            'wage': order.wage_min,
+            'hours': order.hours,
+            }
 
     def get_rec_name(self, name):
         return '%s %s - %s' % (self.number or '', self.client.rec_name,
