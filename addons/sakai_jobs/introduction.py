@@ -295,10 +295,7 @@ class Introduction(ModelSQL, ModelView):
         cls.check_may_open(introductions)
         cls._log_stage(introductions, None)
         Party = pool.get('party.party')
-        # Coordinators do not change client files: the register's date is
-        # the service's
-        with without_check_access():
-            Party.mark_job_seekers([i.client for i in introductions])
+        Party.mark_job_seekers([i.client for i in introductions])
         return introductions
 
     @classmethod
