@@ -265,6 +265,10 @@ class Databases:
             capture_output=True, text=True)
 
     def create(self, name):
+        "A database with every module activated, as the set-up makes it"
+        return self.copy(shared().blank(), name)
+
+    def install(self, name):
         name = self.prefix + name
         if backend() == 'sqlite':
             open(os.path.join(self.tmp, name + '.sqlite'), 'w').close()
@@ -277,6 +281,22 @@ class Databases:
             'admin@example.com')
         self.run(*admin, '-u', *MODULES, '--activate-dependencies',
             '-l', 'ja')
+        return name
+
+    def copy(self, source, name, origin=None):
+        """A copy named name of the database source of origin (the shared
+        databases by default), its stored files with it"""
+        origin = origin or shared()
+        name = self.prefix + name
+        if backend() == 'sqlite':
+            shutil.copyfile(os.path.join(origin.tmp, source + '.sqlite'),
+                os.path.join(self.tmp, name + '.sqlite'))
+        else:
+            self.psql('CREATE DATABASE "%s" TEMPLATE "%s"' % (name, source))
+        self.created.append(name)
+        files = os.path.join(origin.tmp, source)
+        if os.path.isdir(files):
+            shutil.copytree(files, os.path.join(self.tmp, name))
         return name
 
     def psql(self, sql):
@@ -307,18 +327,56 @@ class Databases:
 
 
 def build_source(dbs):
-    """A database with the demo data and the extras, then used through the
-    webhook; dbs.used is {'users': LINE user IDs, 'counts': {model: n}}"""
-    import json
-    source = dbs.create('source')
-    dbs.run(sys.executable, os.path.join(ROOT, 'demo', 'load_demo.py'),
-        '-c', dbs.conf, '-d', source)
-    dbs.run(sys.executable, '-c', EXTRAS, dbs.conf, source)
-    result = dbs.run(sys.executable, '-c', USE, dbs.conf, source,
-        check=False)
-    assert result.returncode == 0, result.stderr
-    dbs.used = json.loads(result.stdout.strip().splitlines()[-1])
-    return source
+    """A copy of the database with the demo data and the extras, used
+    through the webhook; dbs.used is {'users': LINE user IDs, 'counts':
+    {model: n}}"""
+    origin = shared()
+    dbs.used = origin.used_source()
+    return dbs.copy(origin.source, 'source')
+
+
+class SharedDatabases(Databases):
+    """The databases every test here starts from, made once per run and
+    copied: activating every module takes a minute or more, a copy a
+    second"""
+
+    def __init__(self):
+        super().__init__()
+        self.prefix = 'test_ho_%d_shared_' % os.getpid()
+        self._blank = self.source = None
+
+    def blank(self):
+        if not self._blank:
+            self._blank = self.install('blank')
+        return self._blank
+
+    def used_source(self):
+        "Make the source database once: its use through the webhook"
+        import json
+        if not self.source:
+            source = self.copy(self.blank(), 'source', origin=self)
+            self.run(sys.executable,
+                os.path.join(ROOT, 'demo', 'load_demo.py'),
+                '-c', self.conf, '-d', source)
+            self.run(sys.executable, '-c', EXTRAS, self.conf, source)
+            result = self.run(sys.executable, '-c', USE, self.conf, source,
+                check=False)
+            assert result.returncode == 0, result.stderr
+            self.used = json.loads(result.stdout.strip().splitlines()[-1])
+            self.source = source
+        return self.used
+
+
+_shared = None
+
+
+def shared():
+    global _shared
+    if _shared is None:
+        import atexit
+        _shared = SharedDatabases()
+        atexit.register(_shared.cleanup)
+    return _shared
 
 
 class HandoverTestCase(unittest.TestCase):
