@@ -104,11 +104,12 @@ stop:
 		kill -KILL -$$g 2>/dev/null; rm -f $$p; \
 	done; true
 
+# TESTS narrows the run: module names, tests, tests.test_<file>, --except
 test: install web
-	$(BIN)/python tests/run.py
+	$(BIN)/python tests/run.py $(TESTS)
 
 test-postgresql: install web
-	TRYTOND_DATABASE_URI=$(PG_URI) DB_NAME=test_sakai_$$$$ $(BIN)/python tests/run.py
+	TRYTOND_DATABASE_URI=$(PG_URI) DB_NAME=test_sakai_$$$$ $(BIN)/python tests/run.py $(TESTS)
 
 clean: stop
 	rm -rf $(VAR)

@@ -6,7 +6,14 @@
 
 SQLite by default; set TRYTOND_DATABASE_URI=postgresql://... and DB_NAME to
 run on PostgreSQL.  Prints a closing line "N passed, N failed, N skipped".
+
+    tests/run.py [--except] [NAME...]
+
+A NAME is a module of addons/ (sakai_jobs), "tests" (the suite's own tests)
+or one file of them (tests.test_handover); with --except, everything but
+the names.  The CI runs a part of the PostgreSQL suite beside the rest.
 """
+import glob
 import hashlib
 import os
 import sys
@@ -51,18 +58,24 @@ def configure():
     os.environ.setdefault('TRYTOND_TEST_TMP', tempfile.mkdtemp())
 
 
-def suite(names):
+def suite(names, exclude=False):
+    def wanted(*keys):
+        if not names:
+            return True
+        named = any(k in names for k in keys)
+        return not named if exclude else named
+
     loader = unittest.TestLoader()
     tests = unittest.TestSuite()
     for module in MODULES:
-        if names and module not in names:
-            continue
-        tests.addTests(loader.discover(
-                os.path.join(ADDONS, module, 'tests'),
-                top_level_dir=ADDONS))
-    if not names or 'tests' in names:
-        tests.addTests(loader.discover(
-                os.path.join(ROOT, 'tests'), top_level_dir=ROOT))
+        if wanted(module):
+            tests.addTests(loader.discover(
+                    os.path.join(ADDONS, module, 'tests'),
+                    top_level_dir=ADDONS))
+    for path in sorted(glob.glob(os.path.join(ROOT, 'tests', 'test_*.py'))):
+        name = 'tests.' + os.path.basename(path)[:-len('.py')]
+        if wanted('tests', name):
+            tests.addTests(loader.loadTestsFromName(name))
     return tests
 
 
@@ -86,7 +99,10 @@ def main():
     # The LINE stand-in and the demo loader live at the repository root
     sys.path.insert(0, ROOT)
     runner = unittest.TextTestRunner(verbosity=2, resultclass=TimedResult)
-    result = runner.run(suite(sys.argv[1:]))
+    names = sys.argv[1:]
+    exclude = '--except' in names
+    names = [n for n in names if n != '--except']
+    result = runner.run(suite(names, exclude))
     # Where the CI budget goes
     print('slowest tests (seconds, with their class set-up):')
     for seconds, name in sorted(result.durations, reverse=True)[:15]:
