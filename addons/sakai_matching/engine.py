@@ -306,9 +306,8 @@ def reasons(w, job, f, limit=3):
         add('full_time_track', 3)
     if (w.end_by is not None or w.start_from is not None) and f[col['hours']]:
         add('hours', 2.5,
-            start=clock(w.start_from if w.start_from is not None
-                else job.get('start')),
-            end=clock(w.end_by if w.end_by is not None else job.get('end')))
+            start=clock(w.start_from),
+            end=clock(w.end_by))
     if w.wage and f[col['wage']] >= 0.5:
         add('wage', 2, wage='{:,}'.format(w.wage // 10000))
     if w.short_hours and f[col['short_hours']]:

@@ -46,6 +46,7 @@ HOURS = re.compile(r'(\d{1,2})[:：時](\d{2})?\D{0,3}?[〜~\-－ー―]\s*(\d{1
 # The registration diagnosis's answers, read when the wish is not recorded
 DIAGNOSIS_EMPLOYMENT = {'regular': 'full_time_preferred',
     'part_time': 'part_time', 'contract': 'any', 'any': 'any'}
+ASSESSMENTS = ['interests', 'work_values', 'personality']
 DIAGNOSIS_END = {'weekday_daytime': dt.time(18), 'pickup': dt.time(17),
     'no_night': dt.time(20)}
 
@@ -140,11 +141,56 @@ class Party(metaclass=PoolMeta):
             default.setdefault(name, None)
         return super().copy(parties, default=default)
 
-    def matching_wishes(self, assessments=None):
+    @classmethod
+    def matching_consents(cls, clients):
+        "The ids of clients whose current consent to matching is given"
+        pool = Pool()
+        Consent = pool.get('party.consent')
+        Purpose = pool.get('party.consent.purpose')
+        purpose = Purpose.get('matching')
+        latest = {}
+        for sub in chunks([c.id for c in clients]):
+            for line in Consent.search([
+                        ('party', 'in', sub),
+                        ('purpose', '=', purpose.id),
+                        ], order=[('at', 'ASC'), ('id', 'ASC')]):
+                latest[line.party.id] = line.action
+        return {p for p, a in latest.items() if a == 'given'}
+
+    @classmethod
+    def matching_wishes_many(cls, clients):
+        """{client: Wishes} read in batches: the latest registration
+        diagnosis and, for those who consent, the self-assessments"""
+        Response = Pool().get('questionnaire.response')
+        consenting = cls.matching_consents(clients)
+        latest = {}
+        for sub in chunks([c.id for c in clients]):
+            for response in Response.search([
+                        ('party', 'in', sub),
+                        ('state', '=', 'done'),
+                        ('questionnaire.code', 'in', ['registration']
+                            + ASSESSMENTS),
+                        ], order=[('finished_at', 'ASC'), ('id', 'ASC')]):
+                latest[response.party.id, response.questionnaire.code] = (
+                    response)
+        result = {}
+        for client in clients:
+            registration = latest.get((client.id, 'registration'))
+            diagnosis = answers_of(registration) if registration else {}
+            assessments = {}
+            if client.id in consenting:
+                assessments = profile_of([latest[client.id, c]
+                        for c in ASSESSMENTS if (client.id, c) in latest])
+            result[client] = client.matching_wishes(
+                assessments=assessments, diagnosis=diagnosis)
+        return result
+
+    def matching_wishes(self, assessments=None, diagnosis=None):
         """The engine's Wishes of the client; the self-assessments are read
         only with the client's consent to matching"""
         today = Pool().get('ir.date').today()
-        diagnosis = self._diagnosis_answers()
+        if diagnosis is None:
+            diagnosis = self._diagnosis_answers()
         employment = self.wish_employment or DIAGNOSIS_EMPLOYMENT.get(
             diagnosis.get('employment'))
         end_by = self.wish_end_by
@@ -192,38 +238,53 @@ class Party(metaclass=PoolMeta):
                 ('state', '=', 'done'),
                 ('questionnaire.code', '=', 'registration'),
                 ], order=[('finished_at', 'DESC'), ('id', 'DESC')], limit=1)
-        answers = {}
-        for response in responses:
-            for answer in response.answers:
-                code = answer.question.code
-                if answer.choices:
-                    answers[code] = [c.code for c in answer.choices]
-                elif answer.choice:
-                    answers[code] = (answer.choice.code
-                        if code != 'constraints' else [answer.choice.code])
-        return answers
+        return answers_of(responses[0]) if responses else {}
 
     def assessment_profile(self):
         """{questionnaire code: [scale codes, highest first]} of the
         client's latest finished self-assessments, and their responses"""
         Response = Pool().get('questionnaire.response')
-        profile = {'responses': []}
-        for code in ['interests', 'work_values', 'personality']:
-            responses = Response.search([
+        responses = []
+        for code in ASSESSMENTS:
+            responses += Response.search([
                     ('party', '=', self.id),
                     ('state', '=', 'done'),
                     ('questionnaire.code', '=', code),
                     ], order=[('finished_at', 'DESC'), ('id', 'DESC')],
                 limit=1)
-            if not responses:
-                continue
-            response, = responses
-            scores = sorted((s for s in response.scores
-                    if s.value is not None and not s.scale.parts),
-                key=lambda s: -s.value)
-            profile[code] = [s.scale.code for s in scores]
-            profile['responses'].append(response)
-        return profile
+        return profile_of(responses)
+
+
+def answers_of(response):
+    "{question code: choice code(s)} of a registration diagnosis"
+    answers = {}
+    for answer in response.answers:
+        code = answer.question.code
+        if answer.choices:
+            answers[code] = [c.code for c in answer.choices]
+        elif answer.choice:
+            answers[code] = (answer.choice.code
+                if code != 'constraints' else [answer.choice.code])
+    return answers
+
+
+def profile_of(responses):
+    """{questionnaire code: [scale codes, highest first], 'responses':
+    responses} of self-assessment responses"""
+    profile = {'responses': []}
+    for response in responses:
+        scores = sorted((s for s in response.scores
+                if s.value is not None and not s.scale.parts),
+            key=lambda s: -s.value)
+        profile[response.questionnaire.code] = [s.scale.code for s in scores]
+        profile['responses'].append(response)
+    return profile
+
+
+def chunks(ids, size=1000):
+    ids = list(ids)
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
 
 
 class JobOrder(metaclass=PoolMeta):

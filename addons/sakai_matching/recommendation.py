@@ -249,7 +249,7 @@ class Recommendation(ModelSQL, ModelView):
         return orders, engine.Jobs([o.matching_row(today) for o in orders])
 
     @classmethod
-    def match(cls, clients, limit=PER_DAY):
+    def match(cls, clients, limit=PER_DAY, wishes=None):
         """{client: [(job order, score, reasons, features)]} of the best new
         jobs for each client, and {client: failing filters} of those for
         whom no open job passes the hard filters"""
@@ -257,9 +257,12 @@ class Recommendation(ModelSQL, ModelView):
         weights = Configuration(1).weights()
         orders, jobs = cls.open_jobs()
         excluded = cls.exclusions([c.id for c in clients])
+        if wishes is None:
+            wishes = Pool().get('party.party').matching_wishes_many(clients)
+        all_wishes = wishes
         result, unmet = {}, {}
         for client in clients:
-            wishes = client.matching_wishes()
+            wishes = all_wishes[client]
             picks = engine.rank(wishes, jobs, weights,
                 exclude=excluded[client.id], limit=limit)
             result[client] = [(orders[i], s, engine.reasons(
@@ -303,11 +306,13 @@ class Recommendation(ModelSQL, ModelView):
                 ])
         # Consent is checked again now: a person may have stopped while
         # the send was being planned
-        clients = [c for c in clients if c.consents_to('matching')]
-        empty = [c for c in clients if c.matching_wishes().empty()]
-        clients = [c for c in clients if c not in empty]
+        consenting = Party.matching_consents(clients)
+        clients = [c for c in clients if c.id in consenting]
+        wishes = Party.matching_wishes_many(clients)
+        empty = [c for c in clients if wishes[c].empty()]
+        clients = [c for c in clients if not wishes[c].empty()]
         per_day = Configuration(1).per_day
-        matches, unmet = cls.match(clients, limit=per_day)
+        matches, unmet = cls.match(clients, limit=per_day, wishes=wishes)
         Gap.record(unmet)
         now = utcnow()
         vlist = []
@@ -315,7 +320,7 @@ class Recommendation(ModelSQL, ModelView):
             for order, score, reasons, features in picks:
                 vlist.append({
                         'client': client.id, 'job_order': order.id,
-                        'date': today, 'score': score, 'sent_at': now,
+                        'date': today, 'score': round(score, 3), 'sent_at': now,
                         'reasons': json.dumps(reasons, ensure_ascii=False),
                         'features': json.dumps(dict(zip(engine.FEATURES,
                                     (round(float(x), 3) for x in features)))),
