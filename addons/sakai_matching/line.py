@@ -16,6 +16,8 @@ it arrives: someone else's or an unknown recommendation, a repeated answer
 or a job no longer open is answered politely and changes nothing.
 """
 import datetime as dt
+import json
+import uuid
 from urllib.parse import parse_qsl, urlencode
 
 from trytond.i18n import gettext
@@ -35,6 +37,9 @@ WISH_QUESTIONS = [
     ('end', ['15', '16', '17', '18', 'none']),
     ('days', ['weekdays', 'any']),
     ]
+# Messages planned per insert, and delivered per queue task
+CHUNK = 1000
+QUEUE_CHUNK = 200
 # A person with no wishes is asked again at most this often
 PROMPT_EVERY = dt.timedelta(days=7)
 
@@ -231,26 +236,29 @@ class Event(metaclass=PoolMeta):
     @classmethod
     def push_recommendations(cls, by_client):
         """Queue one push per person: a carousel of their new
-        recommendations with the reasons (not to blocked friends)"""
-        Message = Pool().get('line.message')
+        recommendations with the reasons (not to blocked friends);
+        by_client: {client: [(recommendation id, job order, reasons)]}"""
         with Transaction().set_context(language=citizen_language()), \
                 without_check_access():
             types, wage_types = selection_labels()
-            for client, recommendations in by_client.items():
+            pushes = []
+            for client, picks in by_client.items():
                 line_user = client.line_user
                 if not line_user or line_user.state != 'following':
                     continue
-                bubbles = [recommendation_bubble(r, types, wage_types)
-                    for r in recommendations]
+                bubbles = [recommendation_bubble(i, o,
+                        [gettext('sakai_matching.msg_reason_%s' % k, **v)
+                            for k, v in r], types, wage_types)
+                    for i, o, r in picks]
                 bubbles.append(settings_bubble(client))
-                Message.compose([line_user], [
-                        text_message(gettext(
-                                'sakai_matching.msg_line_morning',
-                                count=len(recommendations))),
-                        carousel(gettext('sakai_matching.msg_line_alt'),
-                            bubbles)],
-                    description=gettext(
-                        'sakai_matching.msg_line_push_description'))
+                pushes.append((line_user.id, [
+                            text_message(gettext(
+                                    'sakai_matching.msg_line_morning',
+                                    count=len(picks))),
+                            carousel(gettext('sakai_matching.msg_line_alt'),
+                                bubbles)]))
+            plan_pushes(pushes, gettext(
+                    'sakai_matching.msg_line_push_description'))
 
     @classmethod
     def prompt_wishes(cls, clients, today):
@@ -295,8 +303,60 @@ def record_consent(client, action):
                     }])
 
 
-def recommendation_bubble(recommendation, types, wage_types):
-    order = recommendation.job_order
+def plan_pushes(pushes, description):
+    """Queue one push to each [(line user id, LINE messages)] on the
+    outbound queue, planned in SQL as a multicast's recipients are: ten
+    thousand messages, batches and recipients in a few inserts, delivered
+    by the queue (and the scheduler's sweep) with their retry keys"""
+    pool = Pool()
+    Message = pool.get('line.message')
+    Batch = pool.get('line.message.batch')
+    Recipient = pool.get('line.message.recipient')
+    if not pushes:
+        return []
+    transaction = Transaction()
+    if not transaction.database.has_returning():
+        # SQLite (demo and tests): few people, one message at a time
+        return [Message.compose([u], m, description=description)
+            for u, m in pushes]
+    cursor = transaction.connection.cursor()
+    message, batch, recipient = (Message.__table__(), Batch.__table__(),
+        Recipient.__table__())
+    now = utcnow()
+    user = transaction.user
+    message_ids = []
+    for i in range(0, len(pushes), CHUNK):
+        chunk = pushes[i:i + CHUNK]
+        cursor.execute(*message.insert(
+                [message.description, message.content, message.conversation,
+                    message.sensitive, message.state, message.create_uid,
+                    message.create_date],
+                [[description, json.dumps(m, ensure_ascii=False), False,
+                        False, 'queued', user, now] for _, m in chunk],
+                returning=[message.id]))
+        ids = [r[0] for r in cursor]
+        cursor.execute(*batch.insert(
+                [batch.message, batch.method, batch.retry_key, batch.state,
+                    batch.attempts, batch.create_uid, batch.create_date],
+                [[m, 'push', str(uuid.uuid4()), 'pending', 0, user, now]
+                    for m in ids],
+                returning=[batch.id, batch.message]))
+        batches = dict((m, b) for b, m in cursor)
+        cursor.execute(*recipient.insert(
+                [recipient.message, recipient.line_user, recipient.batch,
+                    recipient.state, recipient.create_uid,
+                    recipient.create_date],
+                [[m, u, batches[m], 'pending', user, now]
+                    for m, (u, _) in zip(ids, chunk)]))
+        message_ids += ids
+    messages = Message.browse(message_ids)
+    for i in range(0, len(messages), QUEUE_CHUNK):
+        Message.__queue__.deliver(messages[i:i + QUEUE_CHUNK])
+    return messages
+
+
+def recommendation_bubble(recommendation_id, order, reason_texts, types,
+        wage_types):
     contents = [
         {'type': 'text', 'text': order.title, 'weight': 'bold',
             'wrap': True, 'color': '#1f8f5f'},
@@ -305,9 +365,9 @@ def recommendation_bubble(recommendation, types, wage_types):
         ] + job_details(order, types, wage_types)
     reasons = [{'type': 'text', 'text': '✓ ' + r, 'size': 'sm',
             'wrap': True, 'color': '#1f8f5f'}
-        for r in recommendation.reason_texts()]
+        for r in reason_texts]
     decline = postback_button(gettext('sakai_matching.msg_line_pass'),
-        match_postback('pass', r=recommendation.id))
+        match_postback('pass', r=recommendation_id))
     decline['style'] = 'secondary'
     del decline['color']
     return {'type': 'bubble', 'size': 'kilo',
@@ -321,7 +381,7 @@ def recommendation_bubble(recommendation, types, wage_types):
         'footer': {'type': 'box', 'layout': 'vertical', 'spacing': 'sm',
             'contents': [
                 postback_button(gettext('sakai_matching.msg_line_like'),
-                    match_postback('like', r=recommendation.id)),
+                    match_postback('like', r=recommendation_id)),
                 decline]}}
 
 

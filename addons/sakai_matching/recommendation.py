@@ -320,17 +320,21 @@ class Recommendation(ModelSQL, ModelView):
             for order, score, reasons, features in picks:
                 vlist.append({
                         'client': client.id, 'job_order': order.id,
-                        'date': today, 'score': round(score, 3), 'sent_at': now,
+                        'date': today, 'score': round(score, 3),
+                        'sent_at': now,
                         'reasons': json.dumps(reasons, ensure_ascii=False),
                         'features': json.dumps(dict(zip(engine.FEATURES,
                                     (round(float(x), 3) for x in features)))),
                         })
         recommendations = cls.create(vlist)
-        by_client = {}
-        for recommendation in recommendations:
-            by_client.setdefault(recommendation.client, []).append(
-                recommendation)
-        Event.push_recommendations(by_client)
+        ids = {(v['client'], v['job_order']): r.id
+            for v, r in zip(vlist, recommendations)}
+        # The cards are built from what matching loaded, not by reading
+        # the new records again (thousands of them)
+        Event.push_recommendations({
+                client: [(ids[client.id, order.id], order, reasons)
+                    for order, _, reasons, _ in picks]
+                for client, picks in matches.items() if picks})
         Event.prompt_wishes(empty, today)
         return recommendations
 
