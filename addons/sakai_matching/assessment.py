@@ -14,6 +14,7 @@ from trytond.report import Report
 from sakai_programme.programme import to_local, utcnow
 
 from . import engine
+from .exceptions import SheetError
 
 # Strengths read from the highest scales, by questionnaire and scale code
 STRENGTH_KEYS = {
@@ -31,9 +32,15 @@ class AssessmentSheet(Report):
 
     @classmethod
     def execute(cls, ids, data):
-        Party = Pool().get('party.party')
+        pool = Pool()
+        Party = pool.get('party.party')
+        Purpose = pool.get('party.consent.purpose')
         for party in Party.browse(ids):
-            party.check_consent('matching')
+            if not party.consents_to('matching'):
+                raise SheetError(gettext(
+                        'sakai_matching.msg_sheet_no_consent',
+                        client=party.rec_name,
+                        purpose=Purpose.get('matching').name))
         return super().execute(ids, data)
 
     @classmethod

@@ -1,6 +1,7 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
+from trytond.exceptions import UserError
 from trytond.model.exceptions import ValidationError
 
 
@@ -9,4 +10,8 @@ class WishError(ValidationError):
 
 
 class MatchingConfigurationError(ValidationError):
+    pass
+
+
+class SheetError(UserError):
     pass

@@ -59,8 +59,12 @@ class Gap(ModelSQL, ModelView):
 
     @classmethod
     @ModelView.button
-    def refresh(cls, gaps=None):
-        "Look again at every client with wishes against the open jobs"
+    def refresh(cls, gaps):
+        cls.find_all()
+
+    @classmethod
+    def find_all(cls):
+        "Scheduled: look at every client with wishes against the open jobs"
         pool = Pool()
         Party = pool.get('party.party')
         Recommendation = pool.get('job.recommendation')

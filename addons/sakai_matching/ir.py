@@ -15,5 +15,5 @@ class Cron(metaclass=PoolMeta):
                     "Send Job Recommendations on LINE"),
                 ('job.matching.configuration|fit',
                     "Learn Matching Weights from Feedback"),
-                ('job.matching.gap|refresh', "Find Unmet Wishes"),
+                ('job.matching.gap|find_all', "Find Unmet Wishes"),
                 ])
