@@ -107,8 +107,9 @@ class Wishes:
 
     def empty(self):
         "Whether nothing was said at all"
-        return not any([self.employment, self.wage, self.start_from is not None,
-                self.end_by is not None, self.weekdays_only,
+        return not any([self.employment, self.wage,
+                self.start_from is not None, self.end_by is not None,
+                self.weekdays_only,
                 self.short_hours, self.no_overtime, self.remote,
                 self.area, self.commute])
 

@@ -107,7 +107,8 @@ class Event(metaclass=PoolMeta):
             return self._match_optin(user, client, params)
         if not client.consents_to('matching'):
             record_consent(client, 'given')
-        Party.write([client], {'matching_frequency': frequency})
+        with Transaction().set_context(matching_system=True):
+            Party.write([client], {'matching_frequency': frequency})
         messages = [text_message(gettext(
                     'sakai_matching.msg_line_opted_in_%s' % frequency))]
         if client.matching_wishes().empty():
@@ -120,7 +121,8 @@ class Event(metaclass=PoolMeta):
         if client.consents_to('matching'):
             record_consent(client, 'withdrawn')
         if client.matching_frequency != 'stop':
-            Party.write([client], {'matching_frequency': 'stop'})
+            with Transaction().set_context(matching_system=True):
+                Party.write([client], {'matching_frequency': 'stop'})
         return [text_message(gettext(
                     'sakai_matching.msg_line_stopped' if was
                     else 'sakai_matching.msg_line_not_started'),
@@ -285,7 +287,8 @@ class Event(metaclass=PoolMeta):
                         'sakai_matching.msg_line_prompt_description'))
                 asked.append(client)
             if asked:
-                Party.write(asked, {'matching_prompted_on': today})
+                with Transaction().set_context(matching_system=True):
+                    Party.write(asked, {'matching_prompted_on': today})
 
 
 def record_consent(client, action):
@@ -355,14 +358,15 @@ def plan_pushes(pushes, description):
     return messages
 
 
-def recommendation_bubble(recommendation_id, order, reason_texts, types,
+def recommendation_bubble(recommendation_id, card, reason_texts, types,
         wage_types):
+    "A Flex bubble of a recommended job order (card: see matching_row)"
     contents = [
-        {'type': 'text', 'text': order.title, 'weight': 'bold',
+        {'type': 'text', 'text': card.title, 'weight': 'bold',
             'wrap': True, 'color': '#1f8f5f'},
-        {'type': 'text', 'text': order.employer.rec_name, 'size': 'sm',
+        {'type': 'text', 'text': card.employer_name, 'size': 'sm',
             'wrap': True, 'color': '#333333'},
-        ] + job_details(order, types, wage_types)
+        ] + job_details(card, types, wage_types)
     reasons = [{'type': 'text', 'text': '✓ ' + r, 'size': 'sm',
             'wrap': True, 'color': '#1f8f5f'}
         for r in reason_texts]

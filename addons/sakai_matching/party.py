@@ -6,11 +6,13 @@ side: hours as times, weekend work, the area of the workplace."""
 import datetime as dt
 import re
 import unicodedata
+from types import SimpleNamespace
 
 from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.transaction import Transaction
 
 from sakai_jobs.party import INDUSTRIES
 
@@ -42,10 +44,18 @@ FREQUENCIES = [
     ('weekly', "Every Week"),
     ('stop', "Stopped"),
     ]
-HOURS = re.compile(r'(\d{1,2})[:：時](\d{2})?\D{0,3}?[〜~\-－ー―]\s*(\d{1,2})[:：時](\d{2})?')
+HOURS = re.compile(
+    r'(\d{1,2})[:：時](\d{2})?\D{0,3}?[〜~\-－ー―]\s*(\d{1,2})[:：時](\d{2})?')
 # The registration diagnosis's answers, read when the wish is not recorded
 DIAGNOSIS_EMPLOYMENT = {'regular': 'full_time_preferred',
     'part_time': 'part_time', 'contract': 'any', 'any': 'any'}
+# Written by the matching module only (see Party.write)
+SYSTEM_FIELDS = {'matching_frequency', 'matching_end_before',
+    'matching_commute_below', 'matching_wage_above', 'matching_avoid',
+    'matching_prompted_on'}
+# What a job order's card on LINE shows (see sakai_jobs.line.job_details)
+CARD_FIELDS = ['employment_type', 'wage_type', 'wage_min', 'wage_max',
+    'location', 'hours', 'short_hours', 'remote', 'no_overtime']
 ASSESSMENTS = ['interests', 'work_values', 'personality']
 DIAGNOSIS_END = {'weekday_daytime': dt.time(18), 'pickup': dt.time(17),
     'no_night': dt.time(20)}
@@ -132,6 +142,22 @@ class Party(metaclass=PoolMeta):
                         client=party.rec_name,
                         start=party.wish_start_from.strftime('%H:%M'),
                         end=party.wish_end_by.strftime('%H:%M')))
+
+    @classmethod
+    def write(cls, *args):
+        # What the person chose on LINE and what their answers taught the
+        # engine are written by the matching module only, whoever calls
+        if not Transaction().context.get('matching_system'):
+            actions = iter(args)
+            for records, values in zip(actions, actions):
+                written = SYSTEM_FIELDS & set(values)
+                if written:
+                    raise WishError(gettext(
+                            'sakai_matching.msg_system_fields',
+                            fields=', '.join(
+                                cls.fields_get([n])[n]['string']
+                                for n in sorted(written))))
+        super().write(*args)
 
     @classmethod
     def copy(cls, parties, default=None):
@@ -327,9 +353,14 @@ class JobOrder(metaclass=PoolMeta):
         return super().copy(orders, default=default)
 
     def matching_row(self, today):
-        "The engine's row of the job order"
+        """The engine's row of the job order, with what its card shows
+        (read once here: the daily send shows thousands of cards)"""
         employer = self.employer
+        card = SimpleNamespace(id=self.id, title=self.title,
+            employer_name=employer.rec_name,
+            **{n: getattr(self, n) for n in CARD_FIELDS})
         return {
+            'card': card,
             'id': self.id,
             'employment_type': self.employment_type,
             'wage': engine.monthly(self.wage_max or self.wage_min,

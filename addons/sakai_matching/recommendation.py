@@ -15,14 +15,10 @@ nightly fit (``Configuration.fit``) refits the weights from the feedback.
 import datetime as dt
 import json
 
-from sql import Literal
-from sql.aggregate import Count
-
 from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
-from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 from sakai_programme.programme import to_local, utcnow
@@ -50,6 +46,8 @@ POSITIVE = {'interest', 'introduced', 'placed'}
 # Night: nothing is pushed before 8:00 or from 21:00, whatever the setting
 EARLIEST, LATEST = dt.time(8), dt.time(21)
 PER_DAY = 3
+# People matched, created and planned at a time
+CHUNK = 100
 PER_WEEK = 5
 
 
@@ -242,20 +240,23 @@ class Recommendation(ModelSQL, ModelView):
 
     @classmethod
     def open_jobs(cls):
-        "The engine's Jobs of the open job orders"
+        "The open job orders and the engine's Jobs of them"
         JobOrder = Pool().get('job.order')
         today = Pool().get('ir.date').today()
-        orders = JobOrder.search([('state', '=', 'open')])
+        orders = []
+        # Read in chunks: records browsed by the thousand cost the square
+        for sub in chunks(search_ids(JobOrder, [('state', '=', 'open')])):
+            orders += JobOrder.browse(sub)
         return orders, engine.Jobs([o.matching_row(today) for o in orders])
 
     @classmethod
-    def match(cls, clients, limit=PER_DAY, wishes=None):
-        """{client: [(job order, score, reasons, features)]} of the best new
-        jobs for each client, and {client: failing filters} of those for
-        whom no open job passes the hard filters"""
+    def match(cls, clients, limit=PER_DAY, wishes=None, open_jobs=None):
+        """{client: [(job order's card, score, reasons, features)]} of the
+        best new jobs for each client, and {client: failing filters} of
+        those for whom no open job passes the hard filters"""
         Configuration = Pool().get('job.matching.configuration')
         weights = Configuration(1).weights()
-        orders, jobs = cls.open_jobs()
+        orders, jobs = open_jobs or cls.open_jobs()
         excluded = cls.exclusions([c.id for c in clients])
         if wishes is None:
             wishes = Pool().get('party.party').matching_wishes_many(clients)
@@ -265,7 +266,7 @@ class Recommendation(ModelSQL, ModelView):
             wishes = all_wishes[client]
             picks = engine.rank(wishes, jobs, weights,
                 exclude=excluded[client.id], limit=limit)
-            result[client] = [(orders[i], s, engine.reasons(
+            result[client] = [(jobs.rows[i]['card'], s, engine.reasons(
                         wishes, jobs.rows[i], f), f) for i, s, f in picks]
             if not picks and len(jobs):
                 mask = engine.allowed(wishes, jobs)
@@ -300,26 +301,40 @@ class Recommendation(ModelSQL, ModelView):
         Gap = pool.get('job.matching.gap')
         Configuration = pool.get('job.matching.configuration')
         frequencies = ['daily'] + (['weekly'] if weekly else [])
-        clients = Party.search([
+        client_ids = search_ids(Party, [
                 ('matching_frequency', 'in', frequencies),
                 ('line_user.state', '=', 'following'),
                 ])
-        # Consent is checked again now: a person may have stopped while
-        # the send was being planned
-        consenting = Party.matching_consents(clients)
-        clients = [c for c in clients if c.id in consenting]
-        wishes = Party.matching_wishes_many(clients)
-        empty = [c for c in clients if wishes[c].empty()]
-        clients = [c for c in clients if not wishes[c].empty()]
         per_day = Configuration(1).per_day
-        matches, unmet = cls.match(clients, limit=per_day, wishes=wishes)
-        Gap.record(unmet)
+        open_jobs = cls.open_jobs()
+        recommendations, empty = [], []
+        # By chunks of people: a day's run for ten thousand people
+        for sub in chunks(client_ids, CHUNK):
+            clients = Party.browse(sub)
+            # Consent is checked again now: a person may have stopped
+            # while the send was being planned
+            consenting = Party.matching_consents(clients)
+            clients = [c for c in clients if c.id in consenting]
+            wishes = Party.matching_wishes_many(clients)
+            empty += [c for c in clients if wishes[c].empty()]
+            clients = [c for c in clients if not wishes[c].empty()]
+            matches, unmet = cls.match(clients, limit=per_day, wishes=wishes,
+                open_jobs=open_jobs)
+            Gap.record(unmet)
+            recommendations += cls._send(today, matches)
+        Event.prompt_wishes(empty, today)
+        return recommendations
+
+    @classmethod
+    def _send(cls, today, matches):
+        "Create the recommendations of matches and queue their pushes"
+        Event = Pool().get('line.event')
         now = utcnow()
         vlist = []
         for client, picks in matches.items():
-            for order, score, reasons, features in picks:
+            for card, score, reasons, features in picks:
                 vlist.append({
-                        'client': client.id, 'job_order': order.id,
+                        'client': client.id, 'job_order': card.id,
                         'date': today, 'score': round(score, 3),
                         'sent_at': now,
                         'reasons': json.dumps(reasons, ensure_ascii=False),
@@ -330,12 +345,11 @@ class Recommendation(ModelSQL, ModelView):
         ids = {(v['client'], v['job_order']): r.id
             for v, r in zip(vlist, recommendations)}
         # The cards are built from what matching loaded, not by reading
-        # the new records again (thousands of them)
+        # the new records again
         Event.push_recommendations({
-                client: [(ids[client.id, order.id], order, reasons)
-                    for order, _, reasons, _ in picks]
+                client: [(ids[client.id, card.id], card, reasons)
+                    for card, _, reasons, _ in picks]
                 for client, picks in matches.items() if picks})
-        Event.prompt_wishes(empty, today)
         return recommendations
 
     def reason_texts(self):
@@ -378,7 +392,8 @@ class Recommendation(ModelSQL, ModelView):
             avoid.add(order.employer.industry)
             values['matching_avoid'] = ','.join(sorted(avoid))
         if values:
-            Party.write([client], values)
+            with Transaction().set_context(matching_system=True):
+                Party.write([client], values)
 
 
 def blocking(wishes, jobs):
@@ -397,6 +412,13 @@ def blocking(wishes, jobs):
     if not found and active:
         found = [max(active, key=lambda k: active[k].sum())]
     return found
+
+
+def search_ids(Model, domain):
+    "The ids of the records of domain, without browsing them"
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*Model.search(domain, order=[('id', 'ASC')], query=True))
+    return [i for i, in cursor]
 
 
 def chunks(ids, size=1000):

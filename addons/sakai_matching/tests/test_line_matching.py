@@ -15,6 +15,7 @@ from line_standin import webhook as line_webhook
 from sakai_counseling.tests.tools import create_client
 from sakai_line.tests.tools import LineTestCase, staff_user
 from trytond.pool import Pool
+from trytond.model.exceptions import ValidationError
 from trytond.tests.test_tryton import with_transaction
 from trytond.transaction import Transaction
 
@@ -155,8 +156,10 @@ class LineMatchingTestCase(LineTestCase):
         for line_id in [other, nowish]:
             self.tap(line_id, 'match=freq&f=daily')
         # Someone blocked before opting in is not sent anything
-        Party.write([Party.search([('line_user.line_id', '=', blocked)])[0]],
-            {'matching_frequency': 'daily'})
+        with Transaction().set_context(matching_system=True):
+            Party.write([Party.search(
+                        [('line_user.line_id', '=', blocked)])[0]],
+                {'matching_frequency': 'daily'})
 
         # At night nothing goes out, whatever the schedule
         self.assertEqual(self.morning(day - dt.timedelta(days=1), 23), [])
@@ -242,10 +245,14 @@ class LineMatchingTestCase(LineTestCase):
         Configuration = pool.get('job.matching.configuration')
         Party = pool.get('party.party')
         self.configure()
+        # Staff cannot set what the person chooses on LINE
         _, client = self.person(wish_end_by=dt.time(17))
-        Party.write([client], {'matching_frequency': 'daily'})
-        _, client = self.person(wish_end_by=dt.time(17))
-        Party.write([client], {'matching_frequency': 'weekly'})
+        with self.assertRaises(ValidationError):
+            Party.write([client], {'matching_frequency': 'daily'})
+        with Transaction().set_context(matching_system=True):
+            Party.write([client], {'matching_frequency': 'daily'})
+            _, client = self.person(wish_end_by=dt.time(17))
+            Party.write([client], {'matching_frequency': 'weekly'})
         configuration = Configuration(1)
         self.assertEqual((configuration.opted_in,
                 configuration.pushes_per_month), (2, 34))
