@@ -8,8 +8,9 @@ A person's wishes (``Wishes``) are matched against all open job orders at
 once (``Jobs``, one numpy array per attribute).  Hard filters remove what
 the person cannot take; each remaining job gets a vector of features in
 [0, 1], each of which has a plain reason (``reasons``); the score is the
-features weighted by hand, or by a logistic regression fitted on what
-people did with earlier recommendations once there is enough of it.
+features weighted by hand, corrected by a logistic regression fitted on
+what people did with earlier recommendations once there is enough of it
+and the correction ranks held-out answers better (``fit``).
 Full-time and path-to-full-time jobs come first where the wishes allow.
 """
 import math
@@ -57,7 +58,7 @@ FILTERS = ['employment', 'wage', 'start', 'end', 'days', 'short_hours',
     'no_overtime', 'commute', 'industry']
 # Full-time first: added to the score of full-time jobs when allowed
 FULL_TIME_TIER = 100.0
-# The learned model replaces the hand weights only with this much feedback
+# The feedback corrects the hand weights only with this much of it
 MIN_SAMPLES = 100
 MIN_CLASS = 10
 
@@ -342,21 +343,52 @@ def clock(minutes):
     return '%d:%02d' % divmod(int(minutes), 60)
 
 
-def fit(samples, iterations=400, rate=0.5, l2=0.01):
-    """Logistic regression by gradient descent over [(feature row, 1 if the
-    person was interested, else 0)]; the weights, or None when there is too
-    little feedback to trust"""
+def fit(samples, baseline=None, iterations=400, rate=0.5, l2=0.01):
+    """The weights learnt from [(feature row, 1 if the person was
+    interested, else 0)]: a logistic regression by gradient descent that
+    corrects the baseline weights (the hand-set ones: the feedback only
+    covers jobs the engine already chose, so it refines the prior rather
+    than replaces it).  None when there is too little feedback to trust,
+    or when on a held-out fifth the result ranks the answers no better
+    than the baseline."""
+    baseline = baseline or HAND_WEIGHTS
     if len(samples) < MIN_SAMPLES:
         return None
     X = np.array([s[0] for s in samples], dtype=float)
     y = np.array([s[1] for s in samples], dtype=float)
     if y.sum() < MIN_CLASS or (len(y) - y.sum()) < MIN_CLASS:
         return None
+    prior = weight_vector(baseline)
+    # Every fifth answer is held out to check the result
+    held = np.arange(len(y)) % 5 == 0
+    beta = _fit(X[~held], y[~held], prior, iterations, rate, l2)
+    if len(set(y[held])) == 2 and (auc(X[held] @ (prior + beta), y[held])
+            <= auc(X[held] @ prior, y[held])):
+        return None
+    beta = _fit(X, y, prior, iterations, rate, l2)
+    return {f: round(float(w), 4) for f, w in zip(FEATURES, prior + beta)}
+
+
+def _fit(X, y, prior, iterations, rate, l2):
+    "The correction to prior of a logistic regression with X @ prior as offset"
+    offset = X @ prior
     X1 = np.hstack([X, np.ones((len(X), 1))])
     beta = np.zeros(X1.shape[1])
     for _ in range(iterations):
-        p = 1 / (1 + np.exp(-(X1 @ beta)))
+        p = 1 / (1 + np.exp(-(offset + X1 @ beta)))
         gradient = X1.T @ (p - y) / len(y) + l2 * np.r_[beta[:-1], 0]
         beta -= rate * gradient
     # The intercept does not change a ranking
-    return {f: round(float(b), 4) for f, b in zip(FEATURES, beta[:-1])}
+    return beta[:-1]
+
+
+def auc(scores, labels):
+    "Area under the ROC curve: how often a positive outranks a negative"
+    order = np.argsort(scores, kind='stable')
+    ranks = np.empty(len(scores))
+    ranks[order] = np.arange(1, len(scores) + 1)
+    positive = labels == 1
+    n_pos, n_neg = positive.sum(), (~positive).sum()
+    if not n_pos or not n_neg:
+        return 0.5
+    return (ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)

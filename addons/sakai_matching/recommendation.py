@@ -157,7 +157,8 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         Recommendation = Pool().get('job.recommendation')
         configuration = cls(1)
         samples = Recommendation.training_samples()
-        weights = engine.fit(samples)
+        weights = engine.fit(samples,
+            baseline=json.loads(configuration.hand_weights))
         cls.write([configuration], {
                 'learned_weights': (json.dumps(weights)
                     if weights else None),

@@ -18,11 +18,11 @@ from trytond.transaction import Transaction
 WISHES = [
     {'wish_employment': 'full_time_preferred', 'wish_end_by': dt.time(17),
         'wish_weekdays_only': True, 'home_area': 'sakai', 'wish_commute': 40,
-        'experience_industry': 'office', 'qualifications': "日商簿記3級"},
+        'experience_industry': 'office', 'qualifications': "日商簿記3級（2019年取得）"},
     {'wish_employment': 'any', 'wish_end_by': dt.time(16),
         'wish_short_hours': True, 'home_area': 'kita', 'wish_commute': 30,
         'experience_industry': 'care',
-        'qualifications': "介護職員初任者研修"},
+        'qualifications': "介護職員初任者研修（2021年修了）"},
     {'wish_employment': 'full_time', 'wish_wage': 200000,
         'home_area': 'naka', 'wish_commute': 60,
         'experience_industry': 'retail'},
