@@ -27,6 +27,13 @@ STRENGTHS = {
     }
 
 
+def top_band(score):
+    "Whether the score is in the highest band of its scale"
+    bands = sorted(score.scale.bands,
+        key=lambda b: (b.minimum is not None, b.minimum or 0))
+    return bool(score.band and bands and score.band == bands[-1])
+
+
 class AssessmentSheet(Report):
     __name__ = 'party.party.matching_sheet'
 
@@ -77,7 +84,10 @@ class AssessmentSheet(Report):
                     })
             key = STRENGTH_KEYS.get(code)
             for score in top[:2]:
-                if key and score.scale.code in STRENGTHS[key]:
+                # A strength only where the result is in the scale's top
+                # band: a middle or low result is not called a strength
+                if (key and score.scale.code in STRENGTHS[key]
+                        and top_band(score)):
                     strengths.append(gettext(
                             'sakai_matching.msg_strength_%s_%s' % (
                                 key, score.scale.code)))
