@@ -334,7 +334,11 @@ def reasons(w, job, f, limit=3):
             and (job.get('short_hours') or job.get('no_overtime'))):
         add('children', 1.3)
     found.sort(key=lambda r: -r[0])
-    return [(k, v) for _, k, v in found[:limit]]
+    reasons = [(k, v) for _, k, v in found[:limit]]
+    if len(reasons) < 2:
+        # Every job shown passed the hard filters: say so
+        reasons.append(('no_conflict', {}))
+    return reasons
 
 
 def clock(minutes):
