@@ -178,7 +178,10 @@ class Recommendation(ModelSQL, ModelView):
         ondelete='CASCADE', readonly=True)
     date = fields.Date("Date", required=True, readonly=True)
     score = fields.Float("Score", digits=(16, 3), readonly=True)
-    reasons = fields.Text("Reasons", readonly=True)
+    reasons = fields.Text("Reasons", readonly=True,
+        help="The reasons' keys and values, as JSON.")
+    reason_text = fields.Function(fields.Text("Reasons Shown"),
+        'get_reason_text')
     features = fields.Text("Features", readonly=True,
         help="The feature values the engine saw, to learn from feedback.")
     sent_at = fields.DateTime("Sent At", readonly=True)
@@ -353,10 +356,11 @@ class Recommendation(ModelSQL, ModelView):
                 for client, picks in matches.items() if picks})
         return recommendations
 
-    def reason_texts(self):
-        "The reasons as plain Japanese sentences"
-        return [gettext('sakai_matching.msg_reason_%s' % key, **values)
-            for key, values in json.loads(self.reasons or '[]')]
+    def get_reason_text(self, name):
+        "The reasons as the person read them, one a line"
+        return '\n'.join(
+            gettext('sakai_matching.msg_reason_%s' % key, **values)
+            for key, values in json.loads(self.reasons or '[]'))
 
     @classmethod
     def give_feedback(cls, recommendations, feedback, reason=None):
