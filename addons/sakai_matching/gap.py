@@ -44,9 +44,10 @@ class Gap(ModelSQL, ModelView):
         cls._buttons.update({'refresh': {}})
 
     @classmethod
-    def record(cls, unmet):
-        "Replace the gaps of the clients of unmet {client: [filters]}"
-        clients = [c.id for c in unmet]
+    def record(cls, unmet, clients=None):
+        """Replace the gaps of clients (by default those of unmet) by those
+        of unmet {client: [filters]}"""
+        clients = [c.id for c in (clients if clients is not None else unmet)]
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         for i in range(0, len(clients), 1000):

@@ -324,7 +324,8 @@ class Recommendation(ModelSQL, ModelView):
             clients = [c for c in clients if not wishes[c].empty()]
             matches, unmet = cls.match(clients, limit=per_day, wishes=wishes,
                 open_jobs=open_jobs)
-            Gap.record(unmet)
+            # Those matched today are off the list of unmet wishes
+            Gap.record(unmet, clients)
             recommendations += cls._send(today, matches)
         Event.prompt_wishes(empty, today)
         return recommendations

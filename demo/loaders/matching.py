@@ -82,7 +82,9 @@ def load(context):
                 Party.write([client], values)
     context.count('matching opt-ins', len(opted))
     # Three past mornings, recorded without pushing to LINE
-    opted = Party.browse([c.id for c in opted])
+    # Those with wishes: the others are asked for them, not matched
+    opted = [c for c in Party.browse([c.id for c in opted])
+        if not c.matching_wishes().empty()]
     mornings = []
     for days_ago in [3, 2, 1]:
         date = context.today - dt.timedelta(days=days_ago)
