@@ -217,8 +217,10 @@ class Party(metaclass=PoolMeta):
         today = Pool().get('ir.date').today()
         if diagnosis is None:
             diagnosis = self._diagnosis_answers()
-        employment = self.wish_employment or DIAGNOSIS_EMPLOYMENT.get(
-            diagnosis.get('employment'))
+        chosen = diagnosis.get('employment', [])
+        employment = self.wish_employment or next(
+            (DIAGNOSIS_EMPLOYMENT[c] for c in DIAGNOSIS_EMPLOYMENT
+                if c in chosen), None)
         end_by = self.wish_end_by
         weekdays = self.wish_weekdays_only
         if end_by is None:
@@ -241,8 +243,7 @@ class Party(metaclass=PoolMeta):
             weekdays_only=bool(weekdays),
             short_hours=bool(self.wish_short_hours),
             no_overtime=bool(self.wish_no_overtime),
-            remote=bool(self.wish_remote
-                or diagnosis.get('employment') == 'remote'),
+            remote=bool(self.wish_remote or 'remote' in chosen),
             area=self.home_area,
             commute=self.wish_commute,
             experience=self.experience_industry,
@@ -282,15 +283,14 @@ class Party(metaclass=PoolMeta):
 
 
 def answers_of(response):
-    "{question code: choice code(s)} of a registration diagnosis"
+    "{question code: [choice codes]} of a registration diagnosis"
     answers = {}
     for answer in response.answers:
-        code = answer.question.code
-        if answer.choices:
-            answers[code] = [c.code for c in answer.choices]
-        elif answer.choice:
-            answers[code] = (answer.choice.code
-                if code != 'constraints' else [answer.choice.code])
+        codes = [c.code for c in answer.choices]
+        if answer.choice:
+            codes.append(answer.choice.code)
+        if codes:
+            answers[answer.question.code] = codes
     return answers
 
 

@@ -72,6 +72,39 @@ class SakaiMatchingTestCase(ModuleTestCase):
             configuration.save()
 
     @with_transaction()
+    def test_diagnosis_wishes(self):
+        "Wishes not recorded are read from the registration diagnosis"
+        pool = Pool()
+        Questionnaire = pool.get('questionnaire')
+        Response = pool.get('questionnaire.response')
+        Answer = pool.get('questionnaire.response.answer')
+        client = create_client("堺 花子")
+        self.assertTrue(client.matching_wishes().empty())
+        registration, = Questionnaire.search(
+            [('code', '=', 'registration')])
+        questions = {q.code: q for q in registration.questions}
+        response = Response(questionnaire=registration, party=client,
+            state='done', finished_at=dt.datetime(2026, 11, 1, 3))
+        response.save()
+
+        def choices(code, *codes):
+            return [c.id for c in questions[code].choices if c.code in codes]
+        Answer.create([{'response': response.id,
+                    'question': questions[code].id,
+                    'choices': [('add', choices(code, *codes))]}
+                for code, codes in [
+                    ('employment', ['regular', 'remote']),
+                    ('constraints', ['pickup', 'no_weekends'])]])
+        wishes = client.matching_wishes()
+        self.assertEqual((wishes.employment, wishes.end_by,
+                wishes.weekdays_only, wishes.remote),
+            ('full_time_preferred', 17 * 60, True, True))
+        # What the counselor records comes first
+        client.wish_end_by = dt.time(16)
+        client.save()
+        self.assertEqual(client.matching_wishes().end_by, 16 * 60)
+
+    @with_transaction()
     def test_hours_parsed(self):
         "A job order's hours like ９：００〜１６：００ give its times"
         from sakai_matching.party import parse_hours
