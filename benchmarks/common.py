@@ -23,8 +23,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def create_database(name, tmp, extra=''):
-    "Create database name on PG_URI with sakai_faq (the LINE conversation) activated; return conf"
+def create_database(name, tmp, extra='', module='sakai_faq'):
+    "Create database name on PG_URI with module (by default sakai_faq, the LINE conversation) activated; return conf"
     with psycopg.connect(PG_URI + 'postgres', autocommit=True) as conn:
         conn.execute('DROP DATABASE IF EXISTS "%s"' % name)
         conn.execute('CREATE DATABASE "%s"' % name)
@@ -38,7 +38,7 @@ def create_database(name, tmp, extra=''):
     admin = [os.path.join(BIN, 'trytond-admin'), '-c', conf, '-d', name]
     subprocess.run(admin + ['--all', '--email', 'admin@example.com'],
         env=env, check=True, capture_output=True)
-    subprocess.run(admin + ['-u', 'sakai_faq', '--activate-dependencies'],
+    subprocess.run(admin + ['-u', module, '--activate-dependencies'],
         env=env, check=True, capture_output=True)
     return conf
 

@@ -9,7 +9,7 @@ Usage::
     python demo/load_demo.py -c CONFIG -d DATABASE
 
 Run it after ``trytond-admin -c CONFIG -d DATABASE --all -l ja`` has
-activated ``sakai_reports`` (which pulls in the other modules).
+activated ``sakai_reports`` and ``sakai_matching`` (which pull in the other modules).
 
 Every person, company, phone number and LINE ID is invented.  The data of
 each module comes from a loader of its own (demo/loaders/), run only when

@@ -74,7 +74,8 @@ with Transaction().start(db, 0, context={'active_test': False}):
             ('party.party.child', ['note']),
             ('job.introduction', ['override_reason', 'note']),
             ('job.application.support', ['note']),
-            ('job.placement', ['note'])]:
+            ('job.placement', ['note']),
+            ('party.party', ['qualifications'])]:
         for record in get(model).search([]):
             strings.update(getattr(record, n) or '' for n in names)
     cursor = Transaction().connection.cursor()

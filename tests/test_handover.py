@@ -21,7 +21,7 @@ MODULES = [
     'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
     'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
     'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports']
+    'sakai_seminars', 'sakai_reports', 'sakai_matching']
 TOOL = os.path.join(ROOT, 'tools', 'handover.py')
 PASSPHRASE = 'handover-bundle-2026'
 
@@ -427,7 +427,9 @@ class HandoverTestCase(unittest.TestCase):
                 'job.order', 'job.subsidy', 'job.development.contact',
                 'job.development.contact-job.subsidy', 'job.introduction',
                 'job.introduction.stage', 'job.application.support',
-                'job.placement', 'seminar.seminar', 'seminar.session',
+                'job.placement', 'job.recommendation', 'job.matching.gap',
+                'job.matching.configuration',
+                'seminar.seminar', 'seminar.session',
                 'line.inquiry', 'line.inquiry.message',
                 'line.inquiry-line.inquiry.label']:
             self.assertTrue(data.get(model), model)

@@ -38,7 +38,7 @@ RELATIONS = {'many2one', 'one2many', 'many2many'}
 OUR_MODULES = ['sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
     'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
     'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports']
+    'sakai_seminars', 'sakai_reports', 'sakai_matching']
 # Never followed: every record points at users through these
 SKIP_FIELDS = {'create_uid', 'write_uid'}
 
@@ -485,6 +485,12 @@ def on_change_cases(world, hidden_names):
 
 # -- reports and buttons ------------------------------------------------------
 
+# Reports printed only with the person's current consent (checked in the
+# report's execute): the world's parties have none, so every group is
+# refused
+CONSENT_REPORTS = {'party.party.matching_sheet'}
+
+
 def report_cases(world, reports):
     """Every report of a table model printed by every group: refused where
     the record may not be read.  reports: [(action id, report_name,
@@ -499,7 +505,8 @@ def report_cases(world, reports):
         for group in GROUPS:
             for id_, readers in records:
                 may = can_read(model, group) and (
-                    readers is None or group in readers)
+                    readers is None or group in readers) and (
+                    report_name not in CONSENT_REPORTS)
                 data = {'model': model, 'id': id_, 'ids': [id_],
                     'action_id': action}
                 yield Case('reports', group,

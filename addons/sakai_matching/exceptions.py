@@ -1,0 +1,17 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+from trytond.exceptions import UserError
+from trytond.model.exceptions import ValidationError
+
+
+class WishError(ValidationError):
+    pass
+
+
+class MatchingConfigurationError(ValidationError):
+    pass
+
+
+class SheetError(UserError):
+    pass

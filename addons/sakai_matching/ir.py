@@ -1,0 +1,19 @@
+# This file is part of the Sakai LINE employment-support suite.
+# The COPYRIGHT file at the top level of this repository contains
+# the full copyright notices and license terms.
+from trytond.pool import PoolMeta
+
+
+class Cron(metaclass=PoolMeta):
+    __name__ = 'ir.cron'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.method.selection.extend([
+                ('job.recommendation|run_daily',
+                    "Send Job Recommendations on LINE"),
+                ('job.matching.configuration|fit',
+                    "Learn Matching Weights from Feedback"),
+                ('job.matching.gap|find_all', "Find Unmet Wishes"),
+                ])
