@@ -8,7 +8,7 @@ import threading
 import zlib
 
 # Every module of the suite: the tops of its dependency tree
-ALL_MODULES = ['sakai_reports', 'sakai_faq', 'sakai_health']
+ALL_MODULES = ['sakai_reports', 'sakai_faq', 'sakai_health', 'sakai_retention']
 
 
 def striped_png(width, height, colors):
