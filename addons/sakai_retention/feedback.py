@@ -17,8 +17,9 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
+from . import clock
 from .exceptions import FeedbackError
-from .follow_up import METHODS, today
+from .follow_up import METHODS
 
 PURPOSE = 'employer_feedback'
 
@@ -52,7 +53,7 @@ class EmployerFeedback(ModelSQL, ModelView):
 
     @classmethod
     def default_given_on(cls):
-        return today()
+        return clock.today()
 
     @classmethod
     def default_method(cls):

@@ -27,7 +27,9 @@ from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 
-from sakai_programme.programme import to_local, utcnow
+from sakai_programme.programme import to_local
+
+from . import clock
 
 from .exceptions import FollowUpError
 
@@ -57,16 +59,6 @@ END_REASONS = [
     ('contract_end', "End of Contract"),
     ('other', "Other"),
     ]
-
-
-def today():
-    "Today in the company's timezone (tests move this clock)"
-    return Pool().get('ir.date').today()
-
-
-def now():
-    "Now, naive UTC (tests move this clock)"
-    return utcnow()
 
 
 class FollowUp(Workflow, ModelSQL, ModelView):
@@ -200,7 +192,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
             self.milestone.name if self.milestone else '')
 
     def get_overdue(self, name):
-        return self.state in OPEN_STATES and self.due_date < today()
+        return self.state in OPEN_STATES and self.due_date < clock.today()
 
     @fields.depends('placement', 'staff', 'method')
     def on_change_placement(self):
@@ -279,7 +271,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
                             start=start.strftime('%Y/%m/%d'),
                             placement=follow_up.placement.rec_name))
             if (follow_up.contacted_on
-                    and follow_up.contacted_on > today()):
+                    and follow_up.contacted_on > clock.today()):
                 raise FollowUpError(gettext(
                         'sakai_retention.msg_follow_up_future',
                         date=follow_up.contacted_on.strftime('%Y/%m/%d')))
@@ -371,7 +363,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
             if follow_up.state not in OPEN_STATES:
                 continue
             if not follow_up.contacted_on:
-                follow_up.contacted_on = today()
+                follow_up.contacted_on = clock.today()
             if follow_up.placement.end_date and follow_up.left_on:
                 raise FollowUpError(gettext(
                         'sakai_retention.msg_placement_ended_already',
@@ -411,9 +403,9 @@ class FollowUp(Workflow, ModelSQL, ModelView):
         pool = Pool()
         Programme = pool.get('support.programme')
         programme = Programme(1)
-        at = now()
+        at = clock.now()
         local = to_local(at)
-        day = today()
+        day = clock.today()
         late = day - dt.timedelta(days=programme.check_in_call_days)
         if (programme.check_in_time <= local.time()
                 and local.hour < 21):
@@ -446,7 +438,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
         LINE or who blocked the account gets nothing and the follow-up is
         due for a call"""
         from .line import send_check_in
-        at = at or now()
+        at = at or clock.now()
         blocked, sent = [], []
         for follow_up in follow_ups:
             line_user = follow_up.client.line_user
@@ -467,7 +459,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
         with Transaction().set_context(_follow_up_transition=True):
             self.write([self], {
                     'answer': answer,
-                    'answered_at': now(),
+                    'answered_at': clock.now(),
                     'inquiry': inquiry.id if inquiry else (
                         self.inquiry.id if self.inquiry else None),
                     })

@@ -12,12 +12,11 @@ retention counts the two as continuous work (placement.py).
 """
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, Workflow, fields
-from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
+from . import clock
 from .exceptions import FollowUpError
-from .follow_up import today
 
 
 class JobChange(Workflow, ModelSQL, ModelView):
@@ -86,7 +85,7 @@ class JobChange(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def default_opened_on(cls):
-        return today()
+        return clock.today()
 
     @classmethod
     def default_coordinator(cls):
@@ -105,12 +104,15 @@ class JobChange(Workflow, ModelSQL, ModelView):
                 ], limit=1)
         if existing:
             return existing[0]
-        change = cls(client=placement.client,
-            previous_placement=placement, source=source, reason=reason,
-            opened_on=today(), state='open',
-            coordinator=placement.coordinator)
-        change.save()
-        return change
+        # The person's wish is recorded whoever hears it (a counselor
+        # recording a follow-up, the LINE answer)
+        with without_check_access():
+            change = cls(client=placement.client,
+                previous_placement=placement, source=source, reason=reason,
+                opened_on=clock.today(), state='open',
+                coordinator=placement.coordinator)
+            change.save()
+        return cls(change.id)
 
     @classmethod
     def validate_fields(cls, changes, field_names):

@@ -26,7 +26,8 @@ from trytond.transaction import Transaction, without_check_access
 from sakai_line.builders import quick_postback, text_message
 from sakai_programme.programme import citizen_language
 
-from .follow_up import OPEN_STATES, today
+from . import clock
+from .follow_up import OPEN_STATES
 
 FOLLOW_UP = 'fu='
 FIRST_ANSWERS = [
@@ -142,7 +143,7 @@ class Event(metaclass=PoolMeta):
         inquiry = Inquiry.current(user)
         FollowUp.take_answer(follow_up, answer, inquiry)
         if answer == 'left':
-            Placement.end_placement(placement, today(), 'resigned')
+            Placement.end_placement(placement, clock.today(), 'resigned')
         elif answer == 'change':
             JobChange.open_for(placement, 'line',
                 gettext(labels[answer]))

@@ -44,8 +44,9 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
+from . import clock
 from .exceptions import FollowUpError
-from .follow_up import METHODS, today
+from .follow_up import METHODS
 
 RETENTION = [
     ('not_yet', "Not Yet"),
@@ -169,7 +170,7 @@ class Placement(metaclass=PoolMeta):
 
     def get_retention(self, name=None, on=None):
         "Retained, left, unknown or not yet (see the module docstring)"
-        on = on or today()
+        on = on or clock.today()
         six = self.six_months_on
         chain = self.chain()
         until = self.continuous_until(chain)

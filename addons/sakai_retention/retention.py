@@ -21,9 +21,8 @@ from sql.functions import Extract
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
-from .follow_up import today
 
 FIGURES = ['placements', 'in_work_1', 'in_work_3', 'in_work_6',
     'retained', 'left', 'unknown', 'not_yet']
@@ -42,11 +41,11 @@ class RetentionContext(ModelView):
     @classmethod
     def default_from_date(cls):
         return (Transaction().context.get('from_date')
-            or (today() - relativedelta(months=12)).replace(day=1))
+            or (clock.today() - relativedelta(months=12)).replace(day=1))
 
     @classmethod
     def default_to_date(cls):
-        return Transaction().context.get('to_date') or today()
+        return Transaction().context.get('to_date') or clock.today()
 
 
 class Cohort(ModelSQL, ModelView):
@@ -107,8 +106,11 @@ class Cohort(ModelSQL, ModelView):
     @classmethod
     def get_figures(cls, cohorts, names):
         result = {n: {} for n in names}
+        # Managers read the figures, not the placements they come from
+        with without_check_access():
+            figures_of = {c.id: cls.figures(c.year_month) for c in cohorts}
         for cohort in cohorts:
-            figures = cls.figures(cohort.year_month)
+            figures = figures_of[cohort.id]
             for name in names:
                 result[name][cohort.id] = figures.get(name)
         return result
@@ -124,7 +126,7 @@ class Cohort(ModelSQL, ModelView):
         """The figures of the placements starting in the month
         (year * 100 + month) as the records show them on the day"""
         Placement = Pool().get('job.placement')
-        on = on or today()
+        on = on or clock.today()
         year, month = divmod(year_month, 100)
         start = dt.date(year, month, 1)
         end = start + relativedelta(months=1, days=-1)

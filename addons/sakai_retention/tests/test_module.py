@@ -1,10 +1,11 @@
 # This file is part of the Sakai LINE employment-support suite.
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
-from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.tests import test_tryton
+from trytond.tests.test_tryton import with_transaction
 
 
-class SakaiRetentionTestCase(ModuleTestCase):
+class SakaiRetentionTestCase(test_tryton.ModuleTestCase):
     "Test Sakai Retention module"
     module = 'sakai_retention'
 
