@@ -259,7 +259,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
     @classmethod
     def check_dates(cls, follow_ups, field_names=None):
         if field_names and not (field_names & {
-                    'contacted_on', 'left_on', 'placement', 'state'}):
+                    'contacted_on', 'left_on', 'placement'}):
             return
         for follow_up in follow_ups:
             start = follow_up.placement.start_date

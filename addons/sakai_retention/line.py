@@ -68,9 +68,13 @@ def check_in_message(follow_up):
 
 def send_check_in(follow_up):
     "Push the check-in of follow_up through the outbound queue"
-    Message = Pool().get('line.message')
+    pool = Pool()
+    Message = pool.get('line.message')
+    FollowUp = pool.get('job.follow_up')
     with Transaction().set_context(language=citizen_language()), \
             without_check_access():
+        # Read again in the person's language (the milestone's name)
+        follow_up = FollowUp(follow_up.id)
         Message.compose([follow_up.client.line_user],
             [check_in_message(follow_up)],
             description=gettext(

@@ -23,6 +23,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from . import clock
 
 FIGURES = ['placements', 'in_work_1', 'in_work_3', 'in_work_6',
     'retained', 'left', 'unknown', 'not_yet']
