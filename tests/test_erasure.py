@@ -74,7 +74,11 @@ with Transaction().start(db, 0, context={'active_test': False}):
             ('party.party.child', ['note']),
             ('job.introduction', ['override_reason', 'note']),
             ('job.application.support', ['note']),
-            ('job.placement', ['note'])]:
+            ('job.placement', ['note']),
+            ('job.follow_up', ['how_doing', 'workplace', 'wellbeing',
+                    'childcare', 'employer_note', 'next_step']),
+            ('job.change', ['reason', 'note']),
+            ('job.employer.feedback', ['content', 'told_to_person'])]:
         for record in get(model).search([]):
             strings.update(getattr(record, n) or '' for n in names)
     cursor = Transaction().connection.cursor()

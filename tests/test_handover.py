@@ -369,7 +369,9 @@ class HandoverTestCase(unittest.TestCase):
                 'job.order', 'job.subsidy', 'job.development.contact',
                 'job.development.contact-job.subsidy', 'job.introduction',
                 'job.introduction.stage', 'job.application.support',
-                'job.placement', 'seminar.seminar', 'seminar.session',
+                'job.placement', 'job.follow_up', 'job.follow_up.milestone',
+                'job.change', 'job.employer.feedback',
+                'seminar.seminar', 'seminar.session',
                 'line.inquiry', 'line.inquiry.message',
                 'line.inquiry-line.inquiry.label']:
             self.assertTrue(data.get(model), model)

@@ -14,7 +14,7 @@ import random
 from . import (
     approvals, clients, company, counseling, development, employers, inbox,
     introductions, job_orders, line_channel, line_users, programme,
-    seminars, staff)
+    retention, seminars, staff)
 from .tools import Context
 
 SEED = 20260401
@@ -35,6 +35,7 @@ LOADERS = [
     (inbox, 'sakai_inbox'),
     (counseling, 'sakai_counseling'),
     (introductions, 'sakai_jobs'),
+    (retention, 'sakai_retention'),
     (approvals, 'sakai_audit'),
     ]
 
