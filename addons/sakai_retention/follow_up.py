@@ -191,8 +191,14 @@ class FollowUp(Workflow, ModelSQL, ModelView):
         return '%s %s' % (self.placement.rec_name,
             self.milestone.name if self.milestone else '')
 
+    @property
+    def to_do(self):
+        "Whether staff still have something to do (a 順調 answer is done)"
+        return self.state in {'planned', 'call_due'} or (
+            self.state == 'checked_in' and self.answer != 'fine')
+
     def get_overdue(self, name):
-        return self.state in OPEN_STATES and self.due_date < clock.today()
+        return self.to_do and self.due_date < clock.today()
 
     @fields.depends('placement', 'staff', 'method')
     def on_change_placement(self):
