@@ -74,9 +74,13 @@ class EmployerFeedback(ModelSQL, ModelView):
 
     @classmethod
     def write(cls, *args):
-        args = list(args)
+        args = [a if i % 2 == 0 else dict(a) for i, a in enumerate(args)]
         actions = iter(args)
         for feedbacks, values in zip(actions, actions):
+            # Who gave it, to whom and under which consent stay as recorded
+            for name in ['client', 'employer', 'coordinator', 'consent',
+                    'placement']:
+                values.pop(name, None)
             if {'content', 'given_on'} & set(values):
                 for feedback in feedbacks:
                     cls.consent_in_force(feedback.placement)

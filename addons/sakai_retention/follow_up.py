@@ -52,6 +52,10 @@ ANSWERS = [
     ('change', "Wants a Job Change"),
     ]
 OPEN_STATES = ['planned', 'checked_in', 'call_due']
+# Written by the system only (transitions, the check-in, the answer)
+SYSTEM_FIELDS = {'state', 'check_in_sent_at', 'line_blocked', 'answer',
+    'answered_at', 'inquiry', 'client', 'employer', 'milestone',
+    'placement'}
 END_REASONS = [
     (None, ""),
     ('resigned', "Resigned"),
@@ -298,9 +302,10 @@ class FollowUp(Workflow, ModelSQL, ModelView):
     def write(cls, *args):
         actions = iter(args)
         for follow_ups, values in zip(actions, actions):
-            if 'state' in values and not Transaction().context.get(
+            if (SYSTEM_FIELDS & set(values)) and not Transaction().context.get(
                     '_follow_up_transition'):
-                # The state moves through the buttons and LINE only
+                # The state and the LINE check-in move through the buttons
+                # and LINE only
                 raise FollowUpError(gettext(
                         'sakai_retention.msg_follow_up_state'))
         super().write(*args)
