@@ -39,6 +39,11 @@ def at(date, hour=12, minute=30):
     return dt.datetime.combine(date, dt.time(hour, minute)) - JST
 
 
+def system():
+    "Write what the check-in itself records (when sent and answered)"
+    return Transaction().set_context(_follow_up_transition=True)
+
+
 def load(context):
     pool = context.pool
     FollowUp = pool.get('job.follow_up')
@@ -48,7 +53,6 @@ def load(context):
         return
     today = context.today
     coordinator = context.staff.get('coordinator1')
-    transition = Transaction().set_context(_follow_up_transition=True)
 
     # The placements of the introductions loader: the first days
     for placement in Placement.search([], order=[('start_date', 'DESC')]):
@@ -60,13 +64,13 @@ def load(context):
             FollowUp.record([first])
         else:
             # Two weeks in: 順調 on the first day, no answer after a week
-            with transition:
+            with system():
                 FollowUp.write([first], {'check_in_sent_at': at(
                             first.due_date)})
                 FollowUp.write([week], {'check_in_sent_at': at(
                             week.due_date)})
             first.take_answer('fine')
-            with transition:
+            with system():
                 FollowUp.write([first], {'answered_at': at(
                             first.due_date, 12, 41)})
             FollowUp.move([week], 'call_due')
@@ -104,11 +108,11 @@ def load(context):
                 FollowUp.record([follow_up])
                 context.count('follow-up')
                 break
-            with transition:
+            with system():
                 FollowUp.write([follow_up], {
                         'check_in_sent_at': at(follow_up.due_date)})
             follow_up.take_answer('fine')
-            with transition:
+            with system():
                 FollowUp.write([follow_up], {
                         'answered_at': at(follow_up.due_date, 12, 50)})
             context.count('follow-up')
