@@ -432,6 +432,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
         # Too late for a check-in, or no answer: staff call
         stale = cls.search([
                 ('state', '=', 'planned'),
+                ('placement.end_date', '=', None),
                 ['OR',
                     [('check_in_sent_at', '=', None),
                         ('due_date', '<=', late)],
