@@ -258,7 +258,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
                     to_save.append(follow_up)
         cls.save(to_save)
 
-    # -- rules held whoever calls ----------------------------------------------
+    # -- rules held whoever calls --------------------------------------------
 
     @classmethod
     def validate_fields(cls, follow_ups, field_names):
@@ -439,8 +439,7 @@ class FollowUp(Workflow, ModelSQL, ModelView):
                     [('check_in_sent_at', '!=', None),
                         ('check_in_sent_at', '<=',
                             at - dt.timedelta(
-                                days=programme.check_in_call_days))],
-                    ],
+                                days=programme.check_in_call_days))]],
                 ])
         cls.move(stale, 'call_due')
 
@@ -497,4 +496,3 @@ class FollowUp(Workflow, ModelSQL, ModelView):
                 self.answer not in {'left', None}):
             return to_local(self.answered_at).date()
         return None
-

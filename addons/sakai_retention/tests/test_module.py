@@ -70,7 +70,6 @@ class SakaiRetentionTestCase(
         "Test wizards are correctly defined (as root)"
         super().test_wizards.__wrapped__(self)
 
-
     @with_transaction()
     def test_follow_ups_planned_and_moved(self):
         "A placement plans five follow-ups; a start moved moves the open ones"
@@ -219,4 +218,3 @@ class SakaiRetentionTestCase(
                 FollowUp.search([])
             cohort, = Cohort.search([])
             self.assertEqual(cohort.placements, 1)
-
