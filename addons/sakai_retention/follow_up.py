@@ -152,6 +152,8 @@ class FollowUp(Workflow, ModelSQL, ModelView):
             ('planned', 'checked_in'),
             ('planned', 'call_due'),
             ('checked_in', 'call_due'),
+            # An answer after the call became due is still her answer
+            ('call_due', 'checked_in'),
             ('planned', 'done'),
             ('checked_in', 'done'),
             ('call_due', 'done'),
