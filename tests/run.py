@@ -27,7 +27,8 @@ MODULES = [
     'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
     'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
     'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching']
+    'sakai_seminars', 'sakai_reports', 'sakai_matching',
+    'sakai_retention']
 
 
 def addons_digest():

@@ -31,7 +31,8 @@ OUR_MODULES = {
     'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
     'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
     'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching'}
+    'sakai_seminars', 'sakai_reports', 'sakai_matching',
+    'sakai_retention'}
 PERSON_MODELS = {'party.party', 'line.user'}
 ADDRESS = '203.0.113.7'
 POSTGRESQL = os.environ.get(

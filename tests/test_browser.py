@@ -26,7 +26,8 @@ MODULES = [
     'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
     'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
     'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching']
+    'sakai_seminars', 'sakai_reports', 'sakai_matching',
+    'sakai_retention']
 PASSWORD = 'demo-password-2026'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 PLAYWRIGHT = os.path.join(ROOT, 'node_modules', 'playwright-core')
@@ -171,6 +172,28 @@ class BrowserTestCase(unittest.TestCase):
         # The demo clients, with their households in Japanese
         self.assertGreaterEqual(len(page['rows']), 10)
         self.assertTrue(any("シングルマザー" in r for r in page['rows']))
+        self.assertTrue(os.path.exists(screenshot))
+
+    def test_coordinator_sees_overdue_follow_ups(self):
+        "A coordinator sees the overdue follow-ups in Japanese (定着支援)"
+        screenshot = os.path.join(
+            os.environ.get('SCREENSHOT_DIR', self.tmp),
+            'follow-ups-overdue.png')
+        result = subprocess.run(['node',
+                os.path.join(ROOT, 'tests', 'browser',
+                    'follow_ups_overdue.mjs'),
+                self.url, 'demo', 'coordinator1', PASSWORD, screenshot],
+            capture_output=True, text=True, timeout=180)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        page = json.loads(result.stdout.strip().splitlines()[-1])
+        for tab in ["今日", "期限超過", "電話が必要", "自分の担当", "今後"]:
+            self.assertTrue(any(tab in t for t in page['tabs']), page['tabs'])
+        for header in ["予定日", "節目", "利用者", "担当者", "状態"]:
+            self.assertTrue(any(header in h for h in page['headers']),
+                page['headers'])
+        # The demo's week-one follow-up nobody answered: due for a call
+        self.assertTrue(any("1週間後" in r and "電話が必要" in r
+                for r in page['rows']), page['rows'])
         self.assertTrue(os.path.exists(screenshot))
 
     def test_auditor_finds_who_opened_a_file(self):

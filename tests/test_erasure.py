@@ -75,7 +75,11 @@ with Transaction().start(db, 0, context={'active_test': False}):
             ('job.introduction', ['override_reason', 'note']),
             ('job.application.support', ['note']),
             ('job.placement', ['note']),
-            ('party.party', ['qualifications'])]:
+            ('party.party', ['qualifications']),
+            ('job.follow_up', ['how_doing', 'workplace', 'wellbeing',
+                    'childcare', 'employer_note', 'next_step']),
+            ('job.change', ['reason', 'note']),
+            ('job.employer.feedback', ['content', 'told_to_person'])]:
         for record in get(model).search([]):
             strings.update(getattr(record, n) or '' for n in names)
     cursor = Transaction().connection.cursor()

@@ -21,7 +21,8 @@ MODULES = [
     'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
     'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
     'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching']
+    'sakai_seminars', 'sakai_reports', 'sakai_matching',
+    'sakai_retention']
 TOOL = os.path.join(ROOT, 'tools', 'handover.py')
 PASSPHRASE = 'handover-bundle-2026'
 
@@ -429,6 +430,8 @@ class HandoverTestCase(unittest.TestCase):
                 'job.introduction.stage', 'job.application.support',
                 'job.placement', 'job.recommendation', 'job.matching.gap',
                 'job.matching.configuration',
+                'job.placement', 'job.follow_up', 'job.follow_up.milestone',
+                'job.change', 'job.employer.feedback',
                 'seminar.seminar', 'seminar.session',
                 'line.inquiry', 'line.inquiry.message',
                 'line.inquiry-line.inquiry.label']:

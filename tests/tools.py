@@ -8,7 +8,8 @@ import threading
 import zlib
 
 # Every module of the suite: the tops of its dependency tree
-ALL_MODULES = ['sakai_reports', 'sakai_faq', 'sakai_health', 'sakai_matching']
+ALL_MODULES = ['sakai_reports', 'sakai_faq', 'sakai_health', 'sakai_matching',
+    'sakai_retention']
 
 
 def striped_png(width, height, colors):

@@ -19,7 +19,8 @@ MODULES = [
     'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
     'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
     'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching']
+    'sakai_seminars', 'sakai_reports', 'sakai_matching',
+    'sakai_retention']
 ADDONS = os.path.join(os.path.dirname(os.path.dirname(
             os.path.abspath(__file__))), 'addons')
 

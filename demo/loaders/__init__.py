@@ -14,7 +14,7 @@ import random
 from . import (
     approvals, clients, company, counseling, development, employers, inbox,
     introductions, job_orders, line_channel, line_users, matching,
-    programme, seminars, staff)
+    programme, retention, seminars, staff)
 from .tools import Context
 
 SEED = 20260401
@@ -36,6 +36,7 @@ LOADERS = [
     (counseling, 'sakai_counseling'),
     (introductions, 'sakai_jobs'),
     (matching, 'sakai_matching'),
+    (retention, 'sakai_retention'),
     (approvals, 'sakai_audit'),
     ]
 

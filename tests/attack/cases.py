@@ -135,6 +135,8 @@ def targets(world):
             ['birth_date'], None, True),
         ('phone of the client', 'party.contact_mechanism', world['phones'],
             ['value'], None, True),
+        ('follow-up after placement', 'job.follow_up', world['follow_ups'],
+            ['wellbeing', 'childcare'], 'free', True),
         ]
     result = []
     for name, model, ids, fields, kind, hidden in found:

@@ -96,6 +96,7 @@ class Builder:
         self.target()
         self.counseling()
         self.line()
+        self.retention()
         self.races()
         self.world['samples'] = self.samples()
         self.world['group_samples'] = self.group_samples()
@@ -342,6 +343,30 @@ class Builder:
                 'stress_message': result.id,
                 'draft_message': draft.id,
                 })
+
+    def retention(self):
+        """A follow-up after her placement whose notes on her stress and
+        childcare carry the marker of what citizens say"""
+        try:
+            Placement = self.get('job.placement')
+            FollowUp = self.get('job.follow_up')
+        except KeyError:
+            # Not in this database (a model of a later step)
+            self.world['follow_ups'] = []
+            return
+        placement, = Placement.create([{
+                    'client': self.client.id, 'origin': 'elsewhere',
+                    'employer_name': "株式会社ターゲット",
+                    'decided_on': self.today - dt.timedelta(days=20),
+                    'start_date': self.today - dt.timedelta(days=10),
+                    'employment_type': 'full_time', 'wage_type': 'monthly',
+                    'wage': 200000}])
+        follow_up = placement.follow_ups[0]
+        FollowUp.write([follow_up], {
+                'wellbeing': MARKERS['free'],
+                'childcare': MARKERS['free'],
+                })
+        self.world['follow_ups'] = [follow_up.id]
 
     def races(self):
         "A slot for 20 bookings at once, the clients, and empty weeks"
