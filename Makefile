@@ -9,7 +9,8 @@ DB ?= sakai
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URI ?= postgresql://postgres@127.0.0.1:5432/
-MODULES := sakai_locale_ja sakai_programme sakai_audit sakai_handover sakai_line sakai_questionnaire sakai_inbox sakai_faq sakai_health sakai_counseling sakai_jobs sakai_seminars sakai_reports sakai_matching sakai_retention
+# Every folder of addons/ with a tryton.cfg is a module of the suite
+MODULES := $(sort $(patsubst addons/%/tryton.cfg,%,$(wildcard addons/*/tryton.cfg)))
 SAO := node_modules/tryton-sao
 CONF := $(VAR)/trytond.conf
 DEMO_PASSWORD := demo-password-2026

@@ -23,12 +23,8 @@ import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDONS = os.path.join(ROOT, 'addons')
-MODULES = [
-    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
-    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
-    'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching',
-    'sakai_retention']
+sys.path.insert(0, ROOT)
+from tests.tools import OUR_MODULES as MODULES  # noqa: E402
 
 
 def addons_digest():

@@ -16,7 +16,7 @@ from trytond.tests.test_tryton import with_transaction
 from sakai_counseling.tests.tools import create_client
 from sakai_line.tests.tools import DatabaseTestCase, as_user, rpc, staff_users
 
-from tests.tools import ALL_MODULES
+from tests.tools import ALL_MODULES, OUR_MODULES
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
 
@@ -204,11 +204,6 @@ class AccessTestCase(StaffTestCase):
                 LineUser.search([])
 
 
-OUR_MODULES = ['sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
-    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
-    'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching',
-    'sakai_retention']
 # Tryton's models whose rights our modules change
 THEIR_MODELS = ['party.party', 'party.contact_mechanism', 'party.address']
 

@@ -24,15 +24,9 @@ from sakai_counseling.tests.tools import create_two_clients
 from sakai_line.tests.tools import (
     DatabaseTestCase, staff_user, staff_users)
 
-from tests.tools import ALL_MODULES
+from tests.tools import ALL_MODULES, OUR_MODULES
 
 GROUPS = ['counselor', 'coordinator', 'manager', 'sysadmin', 'auditor']
-OUR_MODULES = {
-    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
-    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
-    'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching',
-    'sakai_retention'}
 PERSON_MODELS = {'party.party', 'line.user'}
 ADDRESS = '203.0.113.7'
 POSTGRESQL = os.environ.get(

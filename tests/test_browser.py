@@ -20,14 +20,10 @@ import time
 import unittest
 import urllib.request
 
+from tests.tools import OUR_MODULES as MODULES
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(sys.executable)
-MODULES = [
-    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
-    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
-    'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching',
-    'sakai_retention']
 PASSWORD = 'demo-password-2026'
 CHROMIUM = os.environ.get('CHROMIUM', '/usr/bin/chromium')
 PLAYWRIGHT = os.path.join(ROOT, 'node_modules', 'playwright-core')

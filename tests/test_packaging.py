@@ -21,13 +21,10 @@ import tomllib
 import unittest
 import zipfile
 
+from tests.tools import OUR_MODULES as MODULES
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDONS = os.path.join(ROOT, 'addons')
-MODULES = [
-    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
-    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
-    'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching']
 # Not part of a module: build and editable-install leftovers
 SKIP = {'__pycache__', 'build', 'dist'}
 # What setuptools says when the packaging is wrong

@@ -2,14 +2,31 @@
 # The COPYRIGHT file at the top level of this repository contains
 # the full copyright notices and license terms.
 """Helpers shared by the suite's own tests (tests/test_*.py)."""
+import configparser
 import http.server
+import os
 import struct
 import threading
 import zlib
 
-# Every module of the suite: the tops of its dependency tree
-ALL_MODULES = ['sakai_reports', 'sakai_faq', 'sakai_health', 'sakai_matching',
-    'sakai_retention']
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ADDONS = os.path.join(ROOT, 'addons')
+
+
+def _depends(module):
+    "The modules module depends on, as its tryton.cfg says"
+    config = configparser.ConfigParser()
+    config.read(os.path.join(ADDONS, module, 'tryton.cfg'))
+    return config.get('tryton', 'depends', fallback='').split()
+
+
+# Every module of the suite is a folder of addons/ with a tryton.cfg: adding
+# one is all it takes for the tests, the translations and the packaging
+OUR_MODULES = sorted(name for name in os.listdir(ADDONS)
+    if os.path.exists(os.path.join(ADDONS, name, 'tryton.cfg')))
+# The tops of its dependency tree: activating them activates every module
+ALL_MODULES = [m for m in OUR_MODULES
+    if not any(m in _depends(o) for o in OUR_MODULES)]
 
 
 def striped_png(width, height, colors):

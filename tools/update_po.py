@@ -12,17 +12,14 @@ Japanese already written.  Prints how many entries still lack Japanese.
 """
 import argparse
 import os
+import sys
 
 import polib
 
-MODULES = [
-    'sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
-    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
-    'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching',
-    'sakai_retention']
-ADDONS = os.path.join(os.path.dirname(os.path.dirname(
-            os.path.abspath(__file__))), 'addons')
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ADDONS = os.path.join(ROOT, 'addons')
+sys.path.insert(0, ROOT)
+from tests.tools import OUR_MODULES as MODULES  # noqa: E402
 
 
 def main():

@@ -29,16 +29,13 @@ from collections import defaultdict
 from trytond.pool import Pool
 
 from tests import access_table
+from tests.tools import OUR_MODULES
 
 from .data import ACTOR, READERS
 
 ALLOWED, REFUSED, EMPTY, SAFE = 'allowed', 'refused', 'empty', 'safe'
 GROUPS = access_table.GROUPS
 RELATIONS = {'many2one', 'one2many', 'many2many'}
-OUR_MODULES = ['sakai_locale_ja', 'sakai_programme', 'sakai_audit', 'sakai_handover',
-    'sakai_line', 'sakai_questionnaire', 'sakai_inbox', 'sakai_faq',
-    'sakai_health', 'sakai_counseling', 'sakai_jobs',
-    'sakai_seminars', 'sakai_reports', 'sakai_matching']
 # Never followed: every record points at users through these
 SKIP_FIELDS = {'create_uid', 'write_uid'}
 
