@@ -19,7 +19,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 
 from sakai_programme.programme import to_local, utcnow
 
@@ -43,6 +43,12 @@ DECLINE_REASONS = [
     ('other', "Other"),
     ]
 POSITIVE = {'interest', 'introduced', 'placed'}
+# The feedback an introduction's stage gives the recommendation it came
+# from, and which feedback says more (a later one never says less)
+STAGE_FEEDBACK = {'applied': 'introduced', 'interview': 'introduced',
+    'offer': 'introduced', 'placed': 'placed'}
+FEEDBACK_ORDER = [None, 'opened', 'declined', 'interest', 'introduced',
+    'placed']
 # Night: nothing is pushed before 8:00 or from 21:00, whatever the setting
 EARLIEST, LATEST = dt.time(8), dt.time(21)
 PER_DAY = 3
@@ -225,6 +231,22 @@ class Recommendation(ModelSQL, ModelView):
                     [features.get(f, 0) for f in engine.FEATURES],
                     int(recommendation.feedback in POSITIVE)))
         return samples
+
+    @classmethod
+    def follow_introductions(cls, introductions):
+        "The recommendations of introductions get their stage as feedback"
+        for recommendation in cls.search([
+                    ('introduction', 'in', [i.id for i in introductions]),
+                    ]):
+            feedback = STAGE_FEEDBACK.get(recommendation.introduction.state)
+            if (feedback and FEEDBACK_ORDER.index(feedback)
+                    > FEEDBACK_ORDER.index(recommendation.feedback or None)):
+                # The service notes it, whoever moved the introduction
+                with without_check_access():
+                    cls.write([recommendation], {
+                            'feedback': feedback,
+                            'feedback_at': utcnow(),
+                            })
 
     @classmethod
     def exclusions(cls, client_ids):

@@ -215,6 +215,14 @@ class LineMatchingTestCase(LineTestCase):
         self.tap(hanako, like)
         self.assertEqual(
             Introduction.search_count([('client', '=', client.id)]), 1)
+        # The application sent, the recommendation counts as introduced
+        Consent.create([{'party': client.id,
+                    'purpose': pool.get('party.consent.purpose').get(
+                        'employer_sharing').id,
+                    'action': 'given', 'at': utcnow(), 'channel': 'paper'}])
+        Introduction.apply([introduction])
+        self.assertEqual(Recommendation(recommendation.id).feedback,
+            'introduced')
 
         # Forged: another person's recommendation; closed job: polite
         forged, = self.tap(other, like)
@@ -232,8 +240,9 @@ class LineMatchingTestCase(LineTestCase):
         stopped, = self.tap(hanako, 'match=stop')
         self.assertIn("止めました", stopped['text'])
         self.assertFalse(Party(client.id).consents_to('matching'))
-        self.assertEqual(Consent.search_count([('party', '=', client.id)]),
-            2)
+        matching = pool.get('party.consent.purpose').get('matching')
+        self.assertEqual(Consent.search_count([('party', '=', client.id),
+                    ('purpose', '=', matching.id)]), 2)
         before = len(self.line.messages_for(hanako))
         self.morning(day + dt.timedelta(days=2))
         self.assertEqual(len(self.line.messages_for(hanako)), before)
