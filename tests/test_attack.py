@@ -96,6 +96,7 @@ def start_server(tmp, line_url):
 uri = {os.environ['TRYTOND_DATABASE_URI']}
 path = {tmp}
 list = False
+retry = 20
 [web]
 listen = 127.0.0.1:{port}
 [session]
