@@ -31,6 +31,7 @@ from trytond.transaction import Transaction, without_check_access
 
 from sakai_line.builders import (
     carousel, postback_button, quick_postback, text_message)
+from sakai_line.event import postback_id
 from sakai_programme.programme import citizen_language, to_local
 
 from .exceptions import IntroductionError
@@ -62,11 +63,6 @@ def intro_postback(introduction, action, reason=None):
     if reason:
         params['r'] = reason
     return urlencode(params)
-
-
-def _id(value):
-    value = (value or '').strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 class Event(metaclass=PoolMeta):
@@ -111,7 +107,7 @@ class Event(metaclass=PoolMeta):
         params = dict(parse_qsl(JOB + value))
         if params.get('a') != 'interest':
             return self._menu_jobs(user)
-        return self._job_interest(user, _id(params.get('job')))
+        return self._job_interest(user, postback_id(params.get('job')))
 
     def _job_interest(self, user, order_id):
         "「この求人に興味あり」: propose the job to the person"
@@ -159,7 +155,8 @@ class Event(metaclass=PoolMeta):
         action = params.get('a')
         method = getattr(self, '_introduction_%s' % action, None) if (
             action in {'apply', 'more', 'decline'}) else None
-        introduction = self._own_introduction(user, _id(params.get('intro')))
+        introduction = self._own_introduction(
+            user, postback_id(params.get('intro')))
         if introduction is None or method is None:
             return [text_message(
                     gettext('sakai_jobs.msg_line_intro_unknown'))]

@@ -101,6 +101,13 @@ def reduce_payload(data, keep_text=False):
     return reduced
 
 
+def postback_id(value):
+    """The record id a postback names, or None when it names none (the
+    data of a postback is the person's to forge)"""
+    value = (value or '').strip()
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
 def from_line_timestamp(milliseconds):
     """LINE gives milliseconds since the epoch; Tryton stores naive UTC to
     the second.  The fraction is dropped here as Tryton drops it when it

@@ -27,6 +27,7 @@ from trytond.transaction import Transaction, without_check_access
 from sakai_jobs.line import job_details, selection_labels
 from sakai_line.builders import (
     carousel, postback_button, quick_postback, text_message)
+from sakai_line.event import postback_id
 from sakai_programme.programme import citizen_language, utcnow
 
 MATCH = 'match='
@@ -46,11 +47,6 @@ PROMPT_EVERY = dt.timedelta(days=7)
 
 def match_postback(action, **params):
     return urlencode(dict({'match': action}, **params))
-
-
-def _id(value):
-    value = (value or '').strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 class Event(metaclass=PoolMeta):
@@ -134,7 +130,7 @@ class Event(metaclass=PoolMeta):
 
     def _own_recommendation(self, client, params):
         Recommendation = Pool().get('job.recommendation')
-        recommendation_id = _id(params.get('r'))
+        recommendation_id = postback_id(params.get('r'))
         if not recommendation_id:
             return None
         found = Recommendation.search([

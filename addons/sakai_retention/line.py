@@ -24,6 +24,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
 
 from sakai_line.builders import quick_postback, text_message
+from sakai_line.event import postback_id
 from sakai_programme.programme import citizen_language
 
 from . import clock
@@ -46,11 +47,6 @@ ANSWER_KEYS = {k for k, _ in FIRST_ANSWERS + LEAVING_ANSWERS}
 
 def follow_up_postback(follow_up, answer):
     return urlencode({'fu': follow_up.id, 'a': answer})
-
-
-def _id(value):
-    value = (value or '').strip()
-    return int(value) if value.isdigit() and len(value) < 12 else None
 
 
 def check_in_message(follow_up):
@@ -94,7 +90,7 @@ class Event(metaclass=PoolMeta):
         FollowUp = pool.get('job.follow_up')
         params = dict(parse_qsl(FOLLOW_UP + value))
         answer = params.get('a')
-        follow_up = self._own_follow_up(user, _id(params.get('fu')))
+        follow_up = self._own_follow_up(user, postback_id(params.get('fu')))
         if follow_up is None or answer not in ANSWER_KEYS:
             return [text_message(
                     gettext('sakai_retention.msg_line_follow_up_unknown'))]
