@@ -14,7 +14,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import with_transaction
 
 from sakai_counseling.tests.tools import create_client
-from sakai_line.tests.tools import DatabaseTestCase, as_user, rpc, staff_users
+from sakai_line.tests.tools import (
+    DatabaseTestCase, as_user, group_id, rpc, staff_users)
 
 from tests.tools import ALL_MODULES, OUR_MODULES
 
@@ -187,6 +188,19 @@ class AccessTestCase(StaffTestCase):
                 self.assertEqual(Programme(1).municipality, "堺市")
                 with self.assertRaises(AccessError):
                     Programme.write([Programme(1)], {'municipality': "X"})
+
+    @with_transaction()
+    def test_menus_reachable(self):
+        "Every menu entry given to a staff group is in its menu tree"
+        Menu = Pool().get('ir.ui.menu')
+        self.setup_data()
+        for group in GROUPS:
+            # an entry under a menu the group does not see is hidden too
+            given = Menu.search([('groups', '=', group_id(group))])
+            with self.subTest(group=group), self.as_user(group):
+                shown = Menu.search([('id', 'in', [m.id for m in given])])
+                self.assertEqual(
+                    [m.complete_name for m in given if m not in shown], [])
 
     @with_transaction()
     def test_line_users(self):

@@ -7,7 +7,7 @@ recommendations with their answers (「興味あり」, 「見送る」 with a r
 and the list of people whose wishes no open job meets.
 
 The past mornings are recorded without pushing anything to LINE; daily
-sending stays off until a coordinator has seen its cost (設定 › 求人マッチング).
+sending stays off until a coordinator has seen its cost (求人 › 求人マッチング).
 """
 import datetime as dt
 import json
