@@ -12,6 +12,7 @@ from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from sakai_jobs.party import INDUSTRIES
@@ -175,7 +176,7 @@ class Party(metaclass=PoolMeta):
         Purpose = pool.get('party.consent.purpose')
         purpose = Purpose.get('matching')
         latest = {}
-        for sub in chunks([c.id for c in clients]):
+        for sub in map(list, grouped_slice([c.id for c in clients])):
             for line in Consent.search([
                         ('party', 'in', sub),
                         ('purpose', '=', purpose.id),
@@ -190,7 +191,7 @@ class Party(metaclass=PoolMeta):
         Response = Pool().get('questionnaire.response')
         consenting = cls.matching_consents(clients)
         latest = {}
-        for sub in chunks([c.id for c in clients]):
+        for sub in map(list, grouped_slice([c.id for c in clients])):
             for response in Response.search([
                         ('party', 'in', sub),
                         ('state', '=', 'done'),
@@ -305,12 +306,6 @@ def profile_of(responses):
         profile[response.questionnaire.code] = [s.scale.code for s in scores]
         profile['responses'].append(response)
     return profile
-
-
-def chunks(ids, size=1000):
-    ids = list(ids)
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
 
 
 class JobOrder(metaclass=PoolMeta):

@@ -19,6 +19,7 @@ from trytond.i18n import gettext
 from trytond.model import (
     Index, ModelSingleton, ModelSQL, ModelView, Unique, fields)
 from trytond.pool import Pool
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, without_check_access
 
 from sakai_programme.programme import to_local, utcnow
@@ -257,7 +258,7 @@ class Recommendation(ModelSQL, ModelView):
         cursor = Transaction().connection.cursor()
         for Model in [cls, Introduction]:
             table = Model.__table__()
-            for sub in chunks(client_ids):
+            for sub in map(list, grouped_slice(client_ids)):
                 cursor.execute(*table.select(table.client, table.job_order,
                         where=table.client.in_(sub)))
                 for client, job in cursor:
@@ -271,7 +272,8 @@ class Recommendation(ModelSQL, ModelView):
         today = Pool().get('ir.date').today()
         orders = []
         # Read in chunks: records browsed by the thousand cost the square
-        for sub in chunks(search_ids(JobOrder, [('state', '=', 'open')])):
+        open_ids = search_ids(JobOrder, [('state', '=', 'open')])
+        for sub in map(list, grouped_slice(open_ids)):
             orders += JobOrder.browse(sub)
         return orders, engine.Jobs([o.matching_row(today) for o in orders])
 
@@ -335,7 +337,7 @@ class Recommendation(ModelSQL, ModelView):
         open_jobs = cls.open_jobs()
         recommendations, empty = [], []
         # By chunks of people: a day's run for ten thousand people
-        for sub in chunks(client_ids, CHUNK):
+        for sub in map(list, grouped_slice(client_ids, CHUNK)):
             clients = Party.browse(sub)
             # Consent is checked again now: a person may have stopped
             # while the send was being planned
@@ -449,7 +451,3 @@ def search_ids(Model, domain):
     return [i for i, in cursor]
 
 
-def chunks(ids, size=1000):
-    ids = list(ids)
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
